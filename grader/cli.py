@@ -1,0 +1,150 @@
+"""Command line: parse, call one library function, print. No logic of its own.
+
+Heavy modules are imported inside the commands so that `grader --help` stays instant.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from grader.errors import GraderError
+from grader.i18n import Lang, default_lang
+
+app = typer.Typer(
+    name="grader",
+    help="grader — pré-notes justifiées et vérifiables pour les jurys de certification. "
+    "La machine propose, le jury décide.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+rubrics_app = typer.Typer(help="Les grilles du référentiel (livrables, critères, niveaux).",
+                          no_args_is_help=True)
+app.add_typer(rubrics_app, name="rubrics")
+
+LangOpt = Annotated[str, typer.Option("--lang", help="Langue des messages : fr ou en.")]
+_state = {"debug": False}
+
+
+def _lang(value: str | None) -> Lang:
+    return "en" if (value or default_lang()).lower().startswith("en") else "fr"
+
+
+def _fail(exc: BaseException) -> NoReturn:
+    """One clear line on stderr and exit code 2; the traceback only with --debug."""
+    if _state["debug"]:
+        raise exc
+    typer.echo(f"grader: {exc}", err=True)
+    raise typer.Exit(2)
+
+
+@app.callback()
+def main(debug: Annotated[bool, typer.Option("--debug", help="Traces complètes.")] = False
+         ) -> None:
+    """grader — pré-notes justifiées et vérifiables pour les jurys de certification."""
+    _state["debug"] = debug
+
+
+@rubrics_app.command("list")
+def rubrics_list(lang: LangOpt = "") -> None:
+    """Les livrables écrits et les épreuves chiffrées du référentiel."""
+    from grader.rubric.show import list_table
+
+    try:
+        typer.echo(list_table(_lang(lang)))
+    except GraderError as exc:
+        _fail(exc)
+
+
+@rubrics_app.command("show")
+def rubrics_show(ident: Annotated[str, typer.Argument(metavar="ID")], lang: LangOpt = "") -> None:
+    """La grille d'un livrable : groupes, critères, mode, poids, descripteurs de niveau."""
+    from grader.rubric.show import show
+
+    try:
+        typer.echo(show(ident, _lang(lang)))
+    except GraderError as exc:
+        _fail(exc)
+
+
+@rubrics_app.command("validate")
+def rubrics_validate(
+    path: Annotated[Path | None, typer.Argument(help="Dossier ou fichier (défaut : rubrics/).")]
+    = None,
+    lang: LangOpt = "",
+) -> None:
+    """Vérifie les fichiers de grille et rules.yaml ; code 2 au premier fichier invalide."""
+    from grader.i18n import t
+    from grader.rubric.validate import validate
+
+    checks = validate(path)
+    for check in checks:
+        if check.error:
+            typer.echo(f"grader: {check.error}", err=True)
+        else:
+            typer.echo(t("rubrics.valid", _lang(lang), path=check.path))
+    if any(c.error for c in checks):
+        raise typer.Exit(2)
+    typer.echo(t("rubrics.all_valid", _lang(lang), count=len(checks)))
+
+
+@app.command()
+def certify(
+    results: Annotated[Path, typer.Argument(help="CSV candidate,epreuve,score des résultats "
+                                            "confirmés.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON.")] = False,
+    rules: Annotated[Path | None, typer.Option(help="Un autre rules.yaml.")] = None,
+    lang: LangOpt = "",
+) -> None:
+    """Blocs, badges et titre de chaque candidat, avec leurs raisons."""
+    from grader.rules import certify_results
+    from grader.rules.render import to_json, to_text
+
+    try:
+        rule_set, outcomes = certify_results(results, _lang(lang), rules)
+    except GraderError as exc:
+        _fail(exc)
+    if as_json:
+        typer.echo(json.dumps(to_json(outcomes), ensure_ascii=False, indent=2))
+    else:
+        typer.echo(to_text(outcomes, rule_set, _lang(lang)), nl=False)
+
+
+@app.command()
+def extract(
+    file: Annotated[Path, typer.Argument(help="PDF, DOCX, TXT ou Markdown.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON.")] = False,
+    deliverable: Annotated[str | None, typer.Option(
+        help="Id du livrable, pour vérifier sa longueur réglementaire.")] = None,
+    lang: LangOpt = "",
+) -> None:
+    """Le texte d'un document, page par page, ses sections et ses signalements."""
+    from grader.ingest import read
+    from grader.ingest.report import summary, to_json
+    from grader.rubric.load import load_rubric
+
+    try:
+        length = None
+        if deliverable:
+            rule = load_rubric(deliverable).length
+            length = (rule.min_pages, rule.max_pages) if rule else None
+        doc = read(file, length=length)
+    except GraderError as exc:
+        _fail(exc)
+    if as_json:
+        typer.echo(json.dumps(to_json(doc), ensure_ascii=False, indent=2))
+    else:
+        typer.echo(summary(doc, lang=_lang(lang)))
+
+
+def run() -> None:
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)

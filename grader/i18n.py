@@ -1,0 +1,31 @@
+"""User-facing messages, French first and English available, read from locale/messages.yaml."""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+import yaml
+
+Lang = Literal["fr", "en"]
+MESSAGES = Path(__file__).parent / "locale" / "messages.yaml"
+
+
+@cache
+def _catalogue() -> dict[str, dict[str, str]]:
+    with MESSAGES.open(encoding="utf-8") as fh:
+        data: dict[str, dict[str, str]] = yaml.safe_load(fh)
+    return data
+
+
+def default_lang() -> Lang:
+    return "en" if os.environ.get("GRADER_LANG", "fr").lower().startswith("en") else "fr"
+
+
+def t(key: str, lang: Lang | None = None, **values: object) -> str:
+    """The message `key` in `lang`, with `{placeholders}` filled from `values`."""
+    entry = _catalogue()[key]
+    text = entry.get(lang or default_lang()) or entry["fr"]
+    return text.format(**values)
