@@ -60,7 +60,9 @@ def validate_model(model: type[M], data: dict[str, Any], path: Path) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        err = exc.errors()[0]
+        # A misspelt field also shows up as a missing one: name the misspelling first.
+        errors = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")
+        err = errors[0]
         field = ".".join(str(p) for p in err["loc"]) or "(top level)"
         problem = err["msg"]
         if err["type"] == "extra_forbidden":

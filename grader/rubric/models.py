@@ -74,6 +74,21 @@ class Cues(Strict):
     """Words and phrases that signal evidence in an English text."""
 
 
+class Indicators(Strict):
+    """What the offline backend measures for a criterion, besides its cues."""
+
+    sections: Cues = Field(default_factory=Cues)
+    """Heading words that signal a section dedicated to the criterion (e.g. « limites »)."""
+    sources: bool = False
+    """Count cited sources: footnotes, bibliography entries, « source : », (Auteur, 2024)."""
+    structure: bool = False
+    """Table of contents and heading structure (numbered, nested)."""
+    expression: bool = False
+    """Sentence statistics: length, run-on sentences, lexical variety, repetitions."""
+    figures: bool = False
+    """Quantified content: amounts in €, percentages, dates (budget, KPI, calendar)."""
+
+
 class Group(Strict):
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]*$")
     """Stable identifier of the group of criteria."""
@@ -100,6 +115,8 @@ class Criterion(Strict):
     """Descriptors are the project's proposal unless the référentiel fixes them."""
     cues: Cues = Field(default_factory=Cues)
     """Signals of evidence in the text (used by retrieval and the offline backend)."""
+    indicators: Indicators = Field(default_factory=Indicators)
+    """What the offline backend measures besides the cues."""
     needs_judgement: bool = False
     """True when the criterion calls for a professional judgement (pertinence, recul,
     créativité): an offline draft of it must carry a low confidence."""

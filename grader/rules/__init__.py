@@ -7,7 +7,7 @@ from pathlib import Path
 from grader.i18n import Lang
 from grader.rubric.load import load_all
 from grader.rubric.certification import Rules, load_rules
-from grader.rules.note import MissingLevels, epreuve_note
+from grader.rubric.note import MissingLevels, epreuve_note
 from grader.rules.outcomes import CandidateOutcome, Outcome, Status, certify
 from grader.rules.results import ResultsError, read_results
 
