@@ -143,6 +143,36 @@ def extract(
         typer.echo(summary(doc, lang=_lang(lang)))
 
 
+@app.command()
+def grade(
+    file: Annotated[Path, typer.Argument(help="Le livrable : PDF, DOCX, TXT ou Markdown.")],
+    deliverable: Annotated[str, typer.Option("--deliverable", "-d",
+                                             help="Id du livrable (grader rubrics list).")],
+    backend: Annotated[str, typer.Option(help="heuristic (hors ligne), llm ou fake.")]
+    = "heuristic",
+    out: Annotated[Path, typer.Option("--out", "-o", help="Dossier des fiches.")] = Path("out"),
+    model: Annotated[str | None, typer.Option(help="Modèle (llm) ; sinon GRADER_MODEL.")] = None,
+    base_url: Annotated[str | None, typer.Option(help="Point d'accès compatible OpenAI ; "
+                                                 "sinon OPENAI_BASE_URL.")] = None,
+    no_redact: Annotated[bool, typer.Option("--no-redact", help="Ne pas anonymiser (point "
+                                            "d'accès local uniquement).")] = False,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Ignorer le cache.")] = False,
+    lang: LangOpt = "",
+) -> None:
+    """Pré-note un livrable et écrit sa fiche (.sheet.json, .md, .docx)."""
+    from grader.grade import GradeOptions, grade_file
+    from grader.sheet.summary import summary
+
+    opts = GradeOptions(backend=backend, lang=_lang(lang), use_cache=not no_cache,
+                        backend_options={"model": model, "base_url": base_url,
+                                         "redact": False if no_redact else None})
+    try:
+        result = grade_file(file, deliverable, out, opts)
+    except GraderError as exc:
+        _fail(exc)
+    typer.echo(summary(result.sheet, result.paths.all, result.cached, _lang(lang)))
+
+
 def run() -> None:
     try:
         app()

@@ -16,8 +16,9 @@ REPO = Path(__file__).resolve().parents[1]
 @pytest.fixture(autouse=True)
 def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No user setting leaks into a test; grader's home is the test's own folder."""
-    for var in ("GRADER_LANG", "GRADER_RUBRICS", "OPENAI_API_KEY", "OPENAI_BASE_URL",
-                "GRADER_MODEL"):
+    for var in ("GRADER_LANG", "GRADER_RUBRICS", "GRADER_PROMPTS", "GRADER_CALIBRATION",
+                "GRADER_FAKE_SCRIPT", "OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_API_BASE",
+                "GRADER_MODEL", "SOURCE_DATE_EPOCH"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("GRADER_HOME", str(tmp_path / "grader-home"))
 

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from grader.rubric.load import RULES_FILE, RubricError, validate_model, read_yaml, rubrics_dir
+from grader.rubric.load import RULES_FILE, RubricError, read_yaml, rubrics_dir, validate_model
 from grader.rubric.models import Bilingual, Source, Strict
 
 

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
-from typing import TypeVar
-
 from pydantic import BaseModel, ValidationError
 
 from grader.errors import GraderError

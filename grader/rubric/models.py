@@ -6,7 +6,7 @@ fails loudly, with the file and the field named.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -19,7 +19,7 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class Mode(str, Enum):
+class Mode(StrEnum):
     draft = "draft"
     """Can be judged from the written text: grader drafts a level for the jury."""
     jury_only = "jury_only"

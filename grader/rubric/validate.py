@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.errors import GraderError
-from grader.rubric.load import RULES_FILE, RubricError, load_file, rubric_files, rubrics_dir
 from grader.rubric.certification import load_rules
+from grader.rubric.load import RULES_FILE, RubricError, load_file, rubric_files, rubrics_dir
 
 
 @dataclass(frozen=True)

@@ -1,12 +1,12 @@
-"""Rules of the certification: épreuve notes → blocks → badges → title, thresholds from rules.yaml."""
+"""Rules of the certification: épreuve notes → blocks → badges → title (rules.yaml)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from grader.i18n import Lang
-from grader.rubric.load import load_all
 from grader.rubric.certification import Rules, load_rules
+from grader.rubric.load import load_all
 from grader.rubric.note import MissingLevels, epreuve_note
 from grader.rules.outcomes import CandidateOutcome, Outcome, Status, certify
 from grader.rules.results import ResultsError, read_results

@@ -6,7 +6,7 @@ confirmed it yet, and a candidate must not lose a badge to a paperwork delay.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 from pydantic import BaseModel
 
@@ -14,7 +14,7 @@ from grader.i18n import Lang, t
 from grader.rubric.certification import Group, Rules
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     validated = "validated"
     failed = "failed"
     incomplete = "incomplete"
@@ -47,7 +47,8 @@ def _fmt(value: float, lang: Lang) -> str:
     return text.replace(".", ",") if lang == "fr" else text
 
 
-def epreuve_outcome(rules: Rules, epreuve: str, score: float | None, lang: Lang) -> EpreuveOutcome:
+def epreuve_outcome(rules: Rules, epreuve: str, score: float | None, lang: Lang
+                    ) -> EpreuveOutcome:
     rule = rules.epreuves[epreuve]
     mark = rule.pass_mark
     words = {
@@ -58,10 +59,10 @@ def epreuve_outcome(rules: Rules, epreuve: str, score: float | None, lang: Lang)
     }
     if score is None:
         status, reason = Status.incomplete, t("epreuve.missing", lang, **words)
-    elif mark.passes(score):
-        status, reason = Status.validated, t("epreuve.passed", lang, score=_fmt(score, lang), **words)
     else:
-        status, reason = Status.failed, t("epreuve.failed", lang, score=_fmt(score, lang), **words)
+        status = Status.validated if mark.passes(score) else Status.failed
+        key = "epreuve.passed" if status is Status.validated else "epreuve.failed"
+        reason = t(key, lang, score=_fmt(score, lang), **words)
     return EpreuveOutcome(epreuve=epreuve, status=status, score=score, threshold=mark.threshold,
                           inclusive=mark.inclusive, reason=reason)
 

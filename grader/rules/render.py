@@ -24,7 +24,8 @@ def _line(name: str, outcome: Outcome, lang: Lang) -> list[str]:
 def to_text(outcomes: list[CandidateOutcome], rules: Rules, lang: Lang = "fr") -> str:
     lines: list[str] = []
     for cand in outcomes:
-        lines += [t("certify.candidate", lang, candidate=cand.candidate), t("certify.epreuves", lang)]
+        lines += [t("certify.candidate", lang, candidate=cand.candidate),
+                  t("certify.epreuves", lang)]
         for ep in cand.epreuves.values():
             lines.append(f"  {MARKS[ep.status.value]} {ep.reason}")
         lines.append(t("certify.blocks", lang))

@@ -10,8 +10,8 @@ from pathlib import Path
 
 from grader.errors import GraderError
 from grader.i18n import Lang, t
-from grader.rubric.models import Epreuve
 from grader.rubric.certification import Rules
+from grader.rubric.models import Epreuve
 
 HEADER = ["candidate", "epreuve", "score"]
 

@@ -161,7 +161,8 @@ def test_badge_composition_is_read_from_rules_yaml(tmp_path: Path) -> None:
 def test_english_reasons_are_available() -> None:
     res = certify(RULES, "c", all_passed(toeic=850.0), "en")
     assert "below the threshold" in res.epreuves["toeic"].reason
-    assert res.title.reasons[0].startswith("Mastère Spécialisé® Marketing and Sales Director failed")
+    assert res.title.reasons[0].startswith(
+        "Mastère Spécialisé® Marketing and Sales Director failed")
 
 
 def test_note_is_the_weighted_mean_of_levels_on_twenty() -> None:

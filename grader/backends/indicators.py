@@ -1,0 +1,181 @@
+"""Document indicators the offline backend scores from: cues, sections, sources, structure,
+expression, figures. Plain functions over the ingested Document; computed once per document.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from grader.backends.base import Passage
+from grader.evidence.retrieve import phrase_count
+from grader.evidence.text import fold, phrase_terms, terms
+
+if TYPE_CHECKING:
+    from grader.ingest import Document
+
+_SENTENCE = re.compile(r"(?<=[.!?…])\s+")
+_NUMBERED = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?|[IVX]+\.|[A-Z]\.)\s+\S")
+_CITATION = re.compile(r"\((?:[A-ZÀ-Ý][\w’'\- ]+,?\s)?(?:19|20)\d{2}\)|\bsources?\s*:|"
+                       r"\bselon (?:l[ae] |les )?[A-ZÀ-Ý]|\bhttps?://|\bwww\.", re.IGNORECASE)
+_FIGURE = re.compile(r"\d[\d\s.,]*\s?(?:€|k€|M€|euros?|%|EUR\b)|\b(?:19|20)\d{2}\b|"
+                     r"\b(?:janvier|février|mars|avril|mai|juin|juillet|août|septembre|octobre|"
+                     r"novembre|décembre|january|february|march|april|june|july|august|"
+                     r"september|october|november|december|T[1-4]|Q[1-4]|S\d{1,2})\b",
+                     re.IGNORECASE)
+BIBLIO_HEADINGS = ("bibliographie", "sources", "references", "webographie", "bibliography")
+
+
+@dataclass
+class Heading:
+    text: str
+    level: int
+    page: int
+    words: int = 0
+    """Body words until the next heading of the same or a higher level."""
+
+
+@dataclass
+class DocStats:
+    passages: list[Passage]
+    seqs: list[list[str]]
+    headings: list[Heading]
+    has_toc: bool
+    footnotes: int
+    bibliography: int
+    citations: int
+    sentences: list[str] = field(default_factory=list)
+
+
+def doc_stats(doc: Document, passages: list[Passage]) -> DocStats:
+    blocks = [b for b in doc.blocks if b.text.strip()]
+    headings = _headings(blocks)
+    bib = next((h for h in headings if fold(h.text).lstrip("0123456789. ").startswith(
+        BIBLIO_HEADINGS)), None)
+    bibliography = _entries_after(blocks, bib) if bib else 0
+    body = "\n".join(p.text for p in passages)
+    return DocStats(
+        passages=passages,
+        seqs=[terms(p.text) for p in passages],
+        headings=headings,
+        has_toc=any(b.kind == "toc" for b in blocks) or any(
+            fold(h.text).startswith(("sommaire", "table des matieres", "contents",
+                                     "table of contents")) for h in headings),
+        footnotes=sum(1 for b in blocks if b.kind == "footnote"),
+        bibliography=bibliography,
+        citations=len(_CITATION.findall(body)),
+        sentences=[s for s in _SENTENCE.split(re.sub(r"\s+", " ", body)) if len(s.split()) >= 3],
+    )
+
+
+def _headings(blocks: list) -> list[Heading]:
+    heads: list[Heading] = []
+    for block in blocks:
+        if block.level:
+            heads.append(Heading(block.text.strip(), block.level, block.page))
+        elif heads and block.kind != "toc":
+            heads[-1].words += len(block.text.split())
+    return heads
+
+
+def _entries_after(blocks: list, heading: Heading) -> int:
+    started, count = False, 0
+    for block in blocks:
+        if block.level and started and block.level <= heading.level:
+            break
+        if block.level and block.text.strip() == heading.text and block.page == heading.page:
+            started = True
+            continue
+        if started and block.kind != "toc":
+            count += sum(1 for line in block.text.splitlines() if len(line.split()) >= 3)
+    return count
+
+
+def cue_hits(stats: DocStats, cues: list[str]) -> tuple[list[str], list[int]]:
+    """The distinct cues found in the body, and the pages where any of them occurs."""
+    found: list[str] = []
+    pages: set[int] = set()
+    for cue in dict.fromkeys(cues):
+        phrase = phrase_terms(cue)
+        if not phrase:
+            continue
+        hit = [p for p, seq in zip(stats.passages, stats.seqs, strict=True)
+               if phrase_count(seq, phrase)]
+        if hit:
+            found.append(cue)
+            pages.update(pg for p in hit for pg in (p.pages or (p.page,)))
+    return found, sorted(pages)
+
+
+def section_for(stats: DocStats, words: list[str]) -> Heading | None:
+    """The largest section whose heading carries one of `words` (accents and case folded)."""
+    wanted = [phrase_terms(w) for w in words if phrase_terms(w)]
+    matches = [h for h in stats.headings
+               if any(phrase_count(terms(h.text), w) for w in wanted)]
+    return max(matches, key=lambda h: (h.words, -h.page), default=None)
+
+
+def structure_score(stats: DocStats) -> tuple[float, dict[str, object]]:
+    heads = [h for h in stats.headings if not fold(h.text).startswith("sommaire")]
+    numbered = sum(1 for h in heads if _NUMBERED.match(h.text))
+    levels = {h.level for h in heads}
+    score = (0.4 * stats.has_toc + 0.3 * min(1.0, len(heads) / 8)
+             + 0.2 * (numbered / len(heads) if heads else 0) + 0.1 * (len(levels) >= 2))
+    return score, {"toc": stats.has_toc, "headings": len(heads), "numbered": numbered,
+                   "depth": len(levels)}
+
+
+def sources_score(stats: DocStats) -> tuple[float, dict[str, object]]:
+    n = stats.footnotes + stats.bibliography + stats.citations
+    score = 0.0 if n == 0 else min(1.0, 0.25 + 0.75 * min(n, 12) / 12)
+    if stats.bibliography == 0:
+        score = min(score, 0.6)  # sources without a bibliography stay « à consolider »
+    return score, {"footnotes": stats.footnotes, "bibliography": stats.bibliography,
+                   "citations": stats.citations}
+
+
+def expression_score(stats: DocStats) -> tuple[float, dict[str, object]]:
+    sentences = stats.sentences
+    if len(sentences) < 5:
+        return 0.0, {"sentences": len(sentences)}
+    lengths = [len(s.split()) for s in sentences]
+    mean = statistics.fmean(lengths)
+    long_share = sum(1 for n in lengths if n > 45) / len(lengths)
+    words = [w for s in sentences for w in fold(s).split()]
+    variety = _mattr(words)
+    repeated = _repetition(sentences)
+    score = 1.0
+    score -= min(0.4, max(0.0, (mean - 26) / 30)) + min(0.2, max(0.0, (10 - mean) / 20))
+    score -= min(0.35, long_share * 2.5)
+    score -= min(0.3, max(0.0, (0.72 - variety) * 3))
+    score -= min(0.2, repeated * 4)
+    return max(0.0, score), {"sentences": len(sentences), "mean_words": round(mean, 1),
+                             "long_share": round(long_share, 3), "variety": round(variety, 3),
+                             "repetition": round(repeated, 3)}
+
+
+def _mattr(words: list[str], window: int = 200) -> float:
+    """Moving-average type/token ratio: lexical variety independent of length."""
+    if len(words) <= window:
+        return len(set(words)) / max(1, len(words))
+    step = max(1, (len(words) - window) // 50)
+    ratios = [len(set(words[i:i + window])) / window
+              for i in range(0, len(words) - window + 1, step)]
+    return statistics.fmean(ratios)
+
+
+def _repetition(sentences: list[str]) -> float:
+    """Share of sentence openings (first three words) that repeat: a sign of weak writing."""
+    openings = Counter(" ".join(fold(s).split()[:3]) for s in sentences)
+    return sum(c - 1 for c in openings.values() if c > 1) / len(sentences)
+
+
+def figures_score(passages: list[Passage]) -> tuple[float, dict[str, object]]:
+    text = "\n".join(p.text for p in passages)
+    money = len(re.findall(r"\d[\d\s.,]*\s?(?:€|k€|M€|euros?)", text, re.IGNORECASE))
+    n = len(_FIGURE.findall(text))
+    score = min(1.0, n / 12) * (1.0 if money else 0.6)
+    return score, {"figures": n, "amounts": money}
