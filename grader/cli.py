@@ -173,6 +173,112 @@ def grade(
     typer.echo(summary(result.sheet, result.paths.all, result.cached, _lang(lang)))
 
 
+@app.command("eval")
+def eval_cmd(
+    gold: Annotated[Path, typer.Argument(help="Jeu de référence : evals/gold ou un de ses "
+                                         "dossiers (manifest.csv).")],
+    backend: Annotated[str, typer.Option(help="heuristic (hors ligne), llm ou fake.")]
+    = "heuristic",
+    out: Annotated[Path, typer.Option("--out", "-o", help="Dossier du rapport.")]
+    = Path("out/eval"),
+    probes: Annotated[bool, typer.Option("--probes", help="Épreuves de robustesse : "
+                                         "remplissage, consigne cachée, langue, format, "
+                                         "répétition, citations.")] = False,
+    calibration: Annotated[Path | None, typer.Option(help="Calibration du moteur heuristic "
+                                                     "(grader calibrate).")] = None,
+    model: Annotated[str | None, typer.Option(help="Modèle (llm) ; sinon GRADER_MODEL.")] = None,
+    resamples: Annotated[int, typer.Option(help="Tirages bootstrap des intervalles.")] = 1000,
+    seed: Annotated[int, typer.Option(help="Graine du bootstrap.")] = 0,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Ignorer le cache.")] = False,
+    lang: LangOpt = "",
+) -> None:
+    """Accord des pré-notes avec le jury : report.json, report.md, report.html, figures."""
+    from grader.evals.evaluate import EvalOptions, evaluate
+    from grader.evals.summary import num
+    from grader.i18n import t
+
+    language = _lang(lang)
+    opts = EvalOptions(backend=backend, lang=language, probes=probes, resamples=resamples,
+                       seed=seed, use_cache=not no_cache,
+                       backend_options={"calibration": calibration, "model": model})
+    try:
+        report = evaluate(gold, out, opts, progress=lambda f: typer.echo(
+            t("eval.progress", language, file=f), err=True))
+    except GraderError as exc:
+        _fail(exc)
+    o = report.overall
+    qwk = num(o.qwk if o and o.qwk is not None else (o.mean_qwk if o else None), language)
+    typer.echo(t("eval.done", language, path=out / "report.md", documents=report.documents,
+                 criteria=len(report.criteria), qwk=qwk))
+    if report.probes is not None:
+        checked = sum(s.checked for s in report.probes.summaries)
+        typer.echo(t("eval.probes_done", language, checked=checked,
+                     violations=len(report.probes.violations)))
+    if report.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def calibrate(
+    gold: Annotated[Path, typer.Argument(help="Jeu de référence aux notes confirmées "
+                                         "(manifest.csv).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Fichier de calibration écrit.")]
+    = Path("calibration.json"),
+    holdout: Annotated[float, typer.Option(help="Part des candidats réservée à la mesure.")]
+    = 0.2,
+    seed: Annotated[int, typer.Option(help="Graine du tirage des candidats réservés.")] = 0,
+    lang: LangOpt = "",
+) -> None:
+    """Ajuste le moteur hors ligne sur les notes confirmées ; QWK sur l'échantillon réservé."""
+    from grader.evals.calibrate import calibrate_gold, write_calibration
+    from grader.evals.summary import num
+    from grader.i18n import t
+
+    language = _lang(lang)
+    try:
+        result = calibrate_gold(gold, holdout, seed)
+        path = write_calibration(result, out)
+    except GraderError as exc:
+        _fail(exc)
+    for note in result.notes:
+        typer.echo(t("eval.no_holdout", language, reason=note))
+    for h in result.heldout:
+        typer.echo(t("eval.heldout", language, criterion=h.key, n=h.n,
+                     calibrated=num(h.calibrated, language), raw=num(h.uncalibrated, language)))
+    typer.echo(t("eval.calibrated", language, path=path,
+                 criteria=len(result.calibration.criteria), n=result.confirmed))
+
+
+@app.command("eval-asap")
+def eval_asap(
+    data: Annotated[Path, typer.Argument(help="Dossier des données publiques (contient "
+                                         "asap_aes/), p. ex. ../shared/data.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Dossier du rapport.")]
+    = Path("out/asap"),
+    sets: Annotated[str, typer.Option(help="Sujets ASAP, p. ex. 1,3.")] = "1,2,3,4,5,6,7,8",
+    limit: Annotated[int | None, typer.Option(help="Premières N copies par sujet.")] = None,
+    resamples: Annotated[int, typer.Option(help="Tirages bootstrap des intervalles.")] = 1000,
+    seed: Annotated[int, typer.Option(help="Graine des plis et du bootstrap.")] = 0,
+    lang: LangOpt = "",
+) -> None:
+    """Accord sur ASAP-AES par sujet (validation croisée), à côté de l'accord entre humains."""
+    from grader.evals.asap_run import AsapOptions, run_asap
+    from grader.i18n import t
+
+    try:
+        chosen = tuple(int(s) for s in sets.split(",") if s.strip())
+        if not chosen or any(s not in range(1, 9) for s in chosen):
+            raise ValueError(sets)
+    except ValueError:
+        _fail(GraderError(f"--sets '{sets}': give ASAP set numbers from 1 to 8, e.g. 1,3"))
+    opts = AsapOptions(sets=chosen, limit=limit, resamples=resamples, seed=seed)
+    try:
+        run_asap(data, out, opts, progress=lambda m: typer.echo(m, err=True))
+    except GraderError as exc:
+        _fail(exc)
+    typer.echo(t("eval.asap_done", _lang(lang), path=out / "asap.md"))
+
+
 def run() -> None:
     try:
         app()

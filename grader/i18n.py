@@ -10,13 +10,16 @@ from typing import Literal
 import yaml
 
 Lang = Literal["fr", "en"]
-MESSAGES = Path(__file__).parent / "locale" / "messages.yaml"
+LOCALE = Path(__file__).parent / "locale"
 
 
 @cache
 def _catalogue() -> dict[str, dict[str, str]]:
-    with MESSAGES.open(encoding="utf-8") as fh:
-        data: dict[str, dict[str, str]] = yaml.safe_load(fh)
+    """Every locale/*.yaml merged: one file per room keeps concurrent work apart."""
+    data: dict[str, dict[str, str]] = {}
+    for path in sorted(LOCALE.glob("*.yaml")):
+        with path.open(encoding="utf-8") as fh:
+            data.update(yaml.safe_load(fh) or {})
     return data
 
 

@@ -23,10 +23,10 @@ from grader.rubric.models import Criterion, Scale
 from grader.sheet.models import CriterionDraft, Evidence
 
 VERSION = "heuristic-1"
-CUE_TARGET, PAGE_TARGET = 6, 4
-"""Distinct cues and pages at which the cue signal is full; absolute, so that padding a
-document with irrelevant pages can never raise it."""
-WEIGHTS = {"cues": 0.5, "section": 0.6, "sources": 0.8, "structure": 0.8, "expression": 0.9,
+CUE_MIN, CUE_SHARE, SPREAD_TARGET = 4, 0.4, 6
+"""The cue signal is full when 40 % of the criterion's cues (at least 4) are found, spread over
+6 passages; absolute, not per page, so that padding with irrelevant pages never raises it."""
+WEIGHTS = {"required": 0.0, "cues": 0.5, "section": 0.6, "sources": 0.8, "structure": 0.8, "expression": 0.9,
            "figures": 0.5}
 _SENTENCE = re.compile(r"(?<=[.!?…])\s+")
 
@@ -104,12 +104,16 @@ def draft(request: DraftRequest, stats: ind.DocStats, fit=None) -> CriterionDraf
         total = sum(WEIGHTS[s.name] for s in signals)
         score = sum(WEIGHTS[s.name] * s.score for s in signals) / total
         level = _level(score, request.rubric.scale)
+    gate = _required(stats, crit)
+    if gate is not None:
+        level = min(level, request.rubric.scale.values[1])
+        signals.append(Signal("required", 0.0, t("heuristic.required_missing", lang, words=gate)))
     quotes = _quotes(request.passages, crit)
     confidence = _confidence(score, crit, len(quotes))
     label = getattr(request.rubric.scale.levels[request.rubric.scale.values.index(level)].label,
                     lang)
     lines = [t("heuristic.verdict", lang, level=level, label=label, score=f"{score:.2f}")]
-    lines += [f"- {s.note}" for s in signals]
+    lines += [f"- {s.note}" for s in signals if s.name != "required" or gate]
     if crit.needs_judgement:
         lines.append(t("heuristic.judgement", lang))
     if not quotes:
@@ -124,8 +128,12 @@ def _signals(stats: ind.DocStats, crit: Criterion, request: DraftRequest, lang: 
              ) -> list[Signal]:
     cues = crit.cues.fr + crit.cues.en
     found, pages = ind.cue_hits(stats, cues)
-    cue_score = 0.6 * min(1.0, len(found) / min(CUE_TARGET, max(2, len(set(cues)) // 3)))
-    cue_score += 0.4 * min(1.0, len(pages) / PAGE_TARGET)
+    # The target grows with the cues the criterion declares in the document's language: a
+    # thorough document shows most of them, a thin one a few.
+    own = crit.cues.en if request.document.language == "en" else crit.cues.fr
+    target = max(CUE_MIN, round(CUE_SHARE * len(set(own or cues))))
+    cue_score = 0.6 * min(1.0, len(found) / target)
+    cue_score += 0.4 * min(1.0, len(pages) / SPREAD_TARGET)
     shown = ", ".join(found[:8]) or "—"
     signals = [Signal("cues", cue_score, t("heuristic.cues", lang, n=len(found), cues=shown,
                                            pages=len(pages)))]
@@ -156,6 +164,14 @@ def _signals(stats: ind.DocStats, crit: Criterion, request: DraftRequest, lang: 
         score, d = ind.figures_score(request.passages)
         signals.append(Signal("figures", score, t("heuristic.figures", lang, **d)))
     return signals
+
+
+def _required(stats: ind.DocStats, crit: Criterion) -> str | None:
+    """The headings a criterion needs when none is found, else None."""
+    phrases = crit.indicators.required.fr + crit.indicators.required.en
+    if not phrases or ind.required_section(stats, phrases) is not None:
+        return None
+    return ", ".join(f"« {p} »" for p in crit.indicators.required.fr or phrases)
 
 
 def _level(score: float, scale: Scale) -> int:

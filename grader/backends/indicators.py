@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from grader.backends.base import Passage
+from grader.evidence.passages import boilerplate
 from grader.evidence.retrieve import phrase_count
 from grader.evidence.text import fold, phrase_terms, terms
 
@@ -52,6 +53,8 @@ class DocStats:
 
 def doc_stats(doc: Document, passages: list[Passage]) -> DocStats:
     blocks = [b for b in doc.blocks if b.text.strip()]
+    stock = boilerplate(blocks)
+    blocks = [b for i, b in enumerate(blocks) if i not in stock]
     headings = _headings(blocks)
     bib = next((h for h in headings if fold(h.text).lstrip("0123456789. ").startswith(
         BIBLIO_HEADINGS)), None)
@@ -67,18 +70,71 @@ def doc_stats(doc: Document, passages: list[Passage]) -> DocStats:
         footnotes=sum(1 for b in blocks if b.kind == "footnote"),
         bibliography=bibliography,
         citations=len(_CITATION.findall(body)),
-        sentences=[s for s in _SENTENCE.split(re.sub(r"\s+", " ", body)) if len(s.split()) >= 3],
+        sentences=_sentences(passages),
     )
+
+
+_CAPTION = re.compile(r"^\s*(?:tableau|table|figure|graphique|source|sources)\b", re.IGNORECASE)
+
+
+def _is_prose(line: str) -> bool:
+    """Running text, not a table row, caption or list of figures: only prose says how a
+    candidate writes."""
+    tokens = line.split()
+    if len(tokens) < 5 or _CAPTION.match(line):
+        return False
+    wordy = sum(1 for tok in tokens if sum(c.isalpha() for c in tok) >= 3)
+    return wordy / len(tokens) >= 0.7
+
+
+def _sentences(passages: list[Passage]) -> list[str]:
+    """Complete sentences of the running text; a fragment with no final stop (a table row, a
+    heading glued to a cell) is left out."""
+    out = []
+    for passage in passages:
+        for line in passage.text.split("\n"):
+            if not _is_prose(line):
+                continue
+            for sentence in _SENTENCE.split(re.sub(r"\s+", " ", line).strip()):
+                if len(sentence.split()) >= 3 and sentence.rstrip("»\")' ").endswith(
+                        (".", "!", "?", "…")):
+                    out.append(sentence)
+    return out
 
 
 def _headings(blocks: list) -> list[Heading]:
     heads: list[Heading] = []
+    own: list[int] = []
     for block in blocks:
         if block.level:
             heads.append(Heading(block.text.strip(), block.level, block.page))
+            own.append(0)
         elif heads and block.kind != "toc":
-            heads[-1].words += len(block.text.split())
+            own[-1] += len(block.text.split())
+    # A section's size includes its subsections: « 7. Limites » is the whole of 7.1–7.3.
+    for i, head in enumerate(heads):
+        j, total = i + 1, own[i]
+        while j < len(heads) and heads[j].level > head.level:
+            total += own[j]
+            j += 1
+        head.words = total
     return heads
+
+
+def _plain_words(text: str) -> set[str]:
+    # No stemming here: « référencement » must not pass for « références ».
+    return {w.rstrip("sx") for w in re.findall(r"[a-z]+", fold(text)) if len(w) > 2}
+
+
+def required_section(stats: DocStats, phrases: list[str], min_words: int = 60,
+                     max_heading_words: int = 14) -> Heading | None:
+    """The largest real section (a short heading over 60+ words) whose heading holds every word
+    of one of `phrases`; a numbered sentence mistaken for a heading does not count."""
+    wanted = [w for w in (_plain_words(p) for p in phrases) if w]
+    matches = [h for h in stats.headings
+               if h.words >= min_words and len(h.text.split()) <= max_heading_words
+               and any(w <= _plain_words(h.text) for w in wanted)]
+    return max(matches, key=lambda h: (h.words, -h.page), default=None)
 
 
 def _entries_after(blocks: list, heading: Heading) -> int:
@@ -90,12 +146,28 @@ def _entries_after(blocks: list, heading: Heading) -> int:
             started = True
             continue
         if started and block.kind != "toc":
-            count += sum(1 for line in block.text.splitlines() if len(line.split()) >= 3)
+            count += sum(1 for line in block.text.splitlines() if _is_reference(line))
     return count
 
 
+_YEAR = re.compile(r"\b(?:19|20)\d{2}\b")
+_URL_ONLY = re.compile(r"^\W*(?:https?://|www\.)\S+\W*$")
+
+
+def _is_reference(line: str) -> bool:
+    """A bibliography entry worth the name: an author or body, a title and a year — not a bare
+    link to a search engine or an encyclopaedia."""
+    text = line.strip()
+    if len(text.split()) < 4 or _URL_ONLY.match(text) or not _YEAR.search(text):
+        return False
+    return not re.search(r"wikip[eé]dia|google\.|youtube\.", text, re.IGNORECASE)
+
+
 def cue_hits(stats: DocStats, cues: list[str]) -> tuple[list[str], list[int]]:
-    """The distinct cues found in the body, and the pages where any of them occurs."""
+    """The distinct cues found in the body, and the passages (by index) where any occurs.
+
+    Spread is counted in passages, not pages: the same text laid out over more pages (or padded
+    with stock sentences, which are not passages) must not look more thorough."""
     found: list[str] = []
     pages: set[int] = set()
     for cue in dict.fromkeys(cues):
@@ -106,7 +178,7 @@ def cue_hits(stats: DocStats, cues: list[str]) -> tuple[list[str], list[int]]:
                if phrase_count(seq, phrase)]
         if hit:
             found.append(cue)
-            pages.update(pg for p in hit for pg in (p.pages or (p.page,)))
+            pages.update(p.index for p in hit)
     return found, sorted(pages)
 
 
@@ -151,7 +223,7 @@ def expression_score(stats: DocStats) -> tuple[float, dict[str, object]]:
     score -= min(0.4, max(0.0, (mean - 26) / 30)) + min(0.2, max(0.0, (10 - mean) / 20))
     score -= min(0.35, long_share * 2.5)
     score -= min(0.3, max(0.0, (0.72 - variety) * 3))
-    score -= min(0.2, repeated * 4)
+    score -= min(0.4, repeated * 1.5)
     return max(0.0, score), {"sentences": len(sentences), "mean_words": round(mean, 1),
                              "long_share": round(long_share, 3), "variety": round(variety, 3),
                              "repetition": round(repeated, 3)}

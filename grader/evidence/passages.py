@@ -31,6 +31,25 @@ def _pieces(text: str, limit: int) -> list[str]:
     return [*pieces, current] if current else pieces
 
 
+_OPENING_WORDS, _REPEATS, _SHARE = 4, 3, 0.6
+
+
+def boilerplate(blocks: list) -> set[int]:
+    """Indices of blocks made of stock sentences: sentences whose opening words recur 3+ times
+    in the document. Padding with boilerplate never counts as evidence, so it cannot pay."""
+    def openings(text: str) -> list[str]:
+        return [" ".join(fold(s).split()[:_OPENING_WORDS])
+                for s in re.split(r"(?<=[.!?…])\s+", text) if len(s.split()) >= 6]
+
+    per_block = [openings(b.text) for b in blocks]
+    counts: dict[str, int] = {}
+    for ops in per_block:
+        for op in ops:
+            counts[op] = counts.get(op, 0) + 1
+    return {i for i, ops in enumerate(per_block)
+            if len(ops) >= 2 and sum(counts[o] >= _REPEATS for o in ops) / len(ops) >= _SHARE}
+
+
 def split_passages(doc: Document, window: int = WINDOW_WORDS) -> list[Passage]:
     """Body passages in document order; a passage never mixes two sections."""
     passages: list[Passage] = []
@@ -60,7 +79,9 @@ def split_passages(doc: Document, window: int = WINDOW_WORDS) -> list[Passage]:
 
 def _body_blocks(doc: Document) -> list:
     if doc.blocks:
-        return [b for b in doc.blocks if b.text.strip()]
+        blocks = [b for b in doc.blocks if b.text.strip()]
+        stock = boilerplate(blocks)
+        return [b for i, b in enumerate(blocks) if i not in stock]
     # No block structure (should not happen): fall back on paragraphs of each page.
     from types import SimpleNamespace
 

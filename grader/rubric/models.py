@@ -79,6 +79,9 @@ class Indicators(Strict):
 
     sections: Cues = Field(default_factory=Cues)
     """Heading words that signal a section dedicated to the criterion (e.g. « limites »)."""
+    required: Cues = Field(default_factory=Cues)
+    """Headings without which the criterion cannot pass « À consolider »: each entry is a phrase
+    whose words must all appear in one heading (e.g. « limites solutions »)."""
     sources: bool = False
     """Count cited sources: footnotes, bibliography entries, « source : », (Auteur, 2024)."""
     structure: bool = False

@@ -15,11 +15,14 @@ LIMITS = Criterion(
     cues=Cues(fr=["limites", "risques", "biais", "plan de contingence"],
               en=["limitations", "risks", "contingency plan"]))
 
-FILLER = ("Le marché du cycle urbain a progressé en 2025 et la marque vise les actifs "
-          "de trente à cinquante ans dans les grandes métropoles. ")
+CONTEXT = ("Le marché du cycle urbain a progressé en 2025 et la marque vise les actifs de "
+           "trente à cinquante ans dans les grandes métropoles. Trois concurrents se partagent "
+           "la moitié des ventes régionales. La demande se déplace vers la location longue.")
+ACTION = ("Nous ouvrirons deux ateliers de réparation à Nantes et à Angers au printemps. "
+          "Une offre d'abonnement mensuel sera testée auprès de cinq entreprises partenaires.")
 DOC = make_doc([
-    [("1. Contexte", 1), (FILLER * 3, 0)],
-    [("2. Plan d'action", 1), (FILLER * 2, 0)],
+    [("1. Contexte", 1), (CONTEXT, 0)],
+    [("2. Plan d'action", 1), (ACTION, 0)],
     [("5. Limites et risques", 1),
      ("Les RISQUES principaux sont la hausse du coût des batteries et un biais de sélection "
       "de l'échantillon ; un plan de contingence prévoit un second fournisseur.", 0)],
@@ -48,3 +51,13 @@ def test_retrieval_is_deterministic_and_respects_the_budget() -> None:
     a = retrieve(Index.build(body), LIMITS, budget_tokens=60)
     b = retrieve(Index.build(body), LIMITS, budget_tokens=60)
     assert a == b and len(a) == 1
+
+
+def test_stock_sentences_repeated_through_the_document_are_not_evidence() -> None:
+    stock = ("Le marketing est aujourd'hui au cœur des préoccupations de toutes les entreprises. "
+             "Chacun s'accorde à reconnaître l'importance de ces questions pour l'avenir. ")
+    padded = make_doc([[("1. Contexte", 1), (CONTEXT, 0), (stock, 0)],
+                       [("2. Plan", 1), (ACTION, 0), (stock, 0)],
+                       [("3. Suite", 1), (stock, 0)]])
+    texts = [p.text for p in split_passages(padded)]
+    assert texts == [CONTEXT, ACTION]

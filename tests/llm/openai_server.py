@@ -7,6 +7,12 @@ enum, quoting the first excerpt), so a whole sheet can be graded without scripti
 criterion. Every request is logged with its body, time and size, and the usage it was billed,
 including a simulated prompt cache (the longest prefix shared with an earlier request, in
 128-token blocks from 1,024 tokens on, like OpenAI's), so strategies can be measured.
+
+For cohort runs (tests/batch, benchmarks): a fixed `latency` per answer, a `pause()`/`resume()`
+gate that holds answers back (to kill a client while calls are in flight), counters of requests
+in flight and per sliding window, the time each answer was fully sent (`Logged.done`), and the
+Batch API: `/v1/files` (upload, metadata, content) and `/v1/batches` (create, retrieve, list,
+cancel), whose lines are answered like live requests after `batch_delay` seconds.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import json
 import re
 import threading
 import time
+import uuid
 from collections import deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -55,6 +62,8 @@ class Logged:
     raw: str
     status: int = 0
     usage: dict[str, Any] = field(default_factory=dict)
+    done: float | None = None
+    """When the answer was fully written to the client (monotonic); None if it never was."""
 
     @property
     def text(self) -> str:
@@ -90,13 +99,26 @@ def error_reply(status: int, message: str = "error", retry_after: str | None = N
 class OpenAIServer:
     """The server, its queue of replies and its request log. Use as a context manager."""
 
-    def __init__(self, reject_tools: bool = False) -> None:
+    def __init__(self, reject_tools: bool = False, latency: float = 0.0,
+                 batch_delay: float = 0.0) -> None:
         self.replies: deque[Reply] = deque()
         self.log: list[Logged] = []
         self.reject_tools = reject_tools
         """Answer 400 « tools not supported » to any request carrying tools (old servers)."""
+        self.latency = latency
+        """Seconds every chat answer takes (added to a reply's own delay)."""
+        self.batch_delay = batch_delay
+        """Seconds a Batch API job stays `in_progress` before its lines are answered."""
+        self.in_flight = 0
+        self.peak_in_flight = 0
+        self.files: dict[str, dict[str, Any]] = {}
+        self.batches: dict[str, dict[str, Any]] = {}
+        self.batch_log: list[dict[str, Any]] = []
+        """Every Batch API line answered: {custom_id, body, status}."""
+        self._gate = threading.Event()
+        self._gate.set()
         self._lock = threading.Lock()
-        self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self._httpd = _HTTPServer(("127.0.0.1", 0), _handler(self))
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, args=(0.02,),
                                         daemon=True)
@@ -120,10 +142,38 @@ class OpenAIServer:
     def chat_requests(self) -> list[Logged]:
         return [r for r in self.log if r.path.endswith("/chat/completions")]
 
-    def answer(self, logged: Logged) -> tuple[Reply, dict[str, Any] | None]:
+    def pause(self) -> None:
+        """Hold every chat answer (requests are still logged) until `resume()`."""
+        self._gate.clear()
+
+    def resume(self) -> None:
+        self._gate.set()
+
+    def max_in_window(self, seconds: float) -> int:
+        """Most chat requests received within any `seconds`-long window."""
+        times = sorted(r.time for r in self.chat_requests)
+        best, start = 0, 0
+        for end, t in enumerate(times):
+            while t - times[start] >= seconds:
+                start += 1
+            best = max(best, end - start + 1)
+        return best
+
+    def _enter(self) -> None:
+        with self._lock:
+            self.in_flight += 1
+            self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+
+    def _leave(self) -> None:
+        with self._lock:
+            self.in_flight -= 1
+
+    def answer(self, logged: Logged, record: bool = True
+               ) -> tuple[Reply, dict[str, Any] | None]:
         """The reply to a logged request and, for a 200, the completion body."""
         with self._lock:
-            self.log.append(logged)
+            if record:
+                self.log.append(logged)
             if self.reject_tools and logged.body.get("tools"):
                 reply = error_reply(400, "tools are not supported by this server",
                                     code="tools_not_supported")
@@ -143,6 +193,79 @@ class OpenAIServer:
                 best = max(best, _common_prefix(earlier.text, logged.text))
         tokens = int(best / CHARS_PER_TOKEN)
         return 0 if tokens < 1024 else tokens - tokens % 128
+
+    # --- Batch API ----------------------------------------------------------------------------
+
+    def upload(self, filename: str, purpose: str, data: bytes) -> dict[str, Any]:
+        meta = {"id": f"file-{uuid.uuid4().hex[:12]}", "object": "file", "bytes": len(data),
+                "created_at": int(time.time()), "filename": filename, "purpose": purpose}
+        with self._lock:
+            self.files[meta["id"]] = {**meta, "_data": data}
+        return meta
+
+    def create_batch(self, body: dict[str, Any]) -> dict[str, Any]:
+        now = int(time.time())
+        batch = {"id": f"batch_{uuid.uuid4().hex[:12]}", "object": "batch",
+                 "endpoint": body.get("endpoint"), "errors": None,
+                 "input_file_id": body.get("input_file_id"),
+                 "completion_window": body.get("completion_window", "24h"),
+                 "status": "validating", "output_file_id": None, "error_file_id": None,
+                 "created_at": now, "in_progress_at": None, "completed_at": None,
+                 "metadata": body.get("metadata") or {},
+                 "request_counts": {"total": 0, "completed": 0, "failed": 0}}
+        if batch["input_file_id"] not in self.files:
+            raise KeyError(batch["input_file_id"])
+        with self._lock:
+            self.batches[batch["id"]] = batch
+        threading.Thread(target=self._run_batch, args=(batch["id"],), daemon=True).start()
+        return batch
+
+    def _run_batch(self, batch_id: str) -> None:
+        batch = self.batches[batch_id]
+        lines = [json.loads(line) for line in
+                 self.files[batch["input_file_id"]]["_data"].decode("utf-8").splitlines()
+                 if line.strip()]
+        with self._lock:
+            batch.update(status="in_progress", in_progress_at=int(time.time()))
+            batch["request_counts"]["total"] = len(lines)
+        time.sleep(self.batch_delay)
+        if batch["status"] != "in_progress":  # cancelled meanwhile
+            return
+        out, errors = [], []
+        for line in lines:
+            logged = Logged(time=time.monotonic(), path=line.get("url", ""), headers={},
+                            body=line.get("body", {}), raw=json.dumps(line.get("body", {})))
+            reply, completion = self.answer(logged, record=False)
+            self.batch_log.append({"custom_id": line["custom_id"], "body": logged.body,
+                                   "status": reply.status})
+            response = {"status_code": reply.status, "request_id": f"req_{len(out)}",
+                        "body": completion or reply.body or {}}
+            entry = {"id": f"batch_req_{uuid.uuid4().hex[:8]}", "custom_id": line["custom_id"],
+                     "response": response, "error": None}
+            (out if reply.status == 200 else errors).append(entry)
+        self._finish(batch, out, errors)
+
+    def _finish(self, batch: dict[str, Any], out: list[Any], errors: list[Any]) -> None:
+        def jsonl(rows: list[Any]) -> bytes:
+            return "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode()
+
+        output = self.upload("batch_output.jsonl", "batch_output", jsonl(out)) if out else None
+        failed = self.upload("batch_errors.jsonl", "batch_output", jsonl(errors)) \
+            if errors else None
+        with self._lock:
+            batch.update(status="completed", completed_at=int(time.time()),
+                         output_file_id=output and output["id"],
+                         error_file_id=failed and failed["id"])
+            batch["request_counts"].update(completed=len(out), failed=len(errors))
+
+    def cancel_batch(self, batch_id: str) -> dict[str, Any]:
+        with self._lock:
+            self.batches[batch_id].update(status="cancelled")
+        return self.batches[batch_id]
+
+
+class _HTTPServer(ThreadingHTTPServer):
+    request_queue_size = 256  # a cohort opens dozens of connections at once (default: 5)
 
 
 def _common_prefix(a: str, b: str) -> int:
@@ -212,23 +335,74 @@ def _handler(server: OpenAIServer) -> type[BaseHTTPRequestHandler]:
             pass
 
         def do_POST(self) -> None:
-            raw = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode("utf-8")
+            raw_bytes = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            if "/files" in self.path:
+                return self._upload(raw_bytes)
+            raw = raw_bytes.decode("utf-8")
             try:
                 body = json.loads(raw)
             except ValueError:
                 body = {}
+            if "/batches" in self.path:
+                return self._batches_post(body)
             logged = Logged(time=time.monotonic(), path=self.path,
                             headers={k.lower(): v for k, v in self.headers.items()},
                             body=body, raw=raw)
             if not self.path.endswith("/chat/completions"):
                 return self._send(404, {"error": {"message": "not found"}}, {})
-            reply, completion = server.answer(logged)
-            logged.status = reply.status
-            if reply.delay:
-                time.sleep(reply.delay)
-            self._send(reply.status, completion or reply.body or {}, reply.headers)
+            server._enter()
+            try:
+                reply, completion = server.answer(logged)
+                logged.status = reply.status
+                server._gate.wait()
+                if reply.delay or server.latency:
+                    time.sleep(reply.delay + server.latency)
+                if self._send(reply.status, completion or reply.body or {}, reply.headers):
+                    logged.done = time.monotonic()
+            finally:
+                server._leave()
 
-        def _send(self, status: int, payload: dict[str, Any], headers: dict[str, str]) -> None:
+        def do_GET(self) -> None:
+            parts = self.path.split("?")[0].rstrip("/").split("/")
+            try:
+                if parts[-2:-1] == ["files"]:
+                    meta = server.files[parts[-1]]
+                    return self._send(200, {k: v for k, v in meta.items() if k != "_data"}, {})
+                if parts[-1] == "content" and parts[-3] == "files":
+                    return self._send_bytes(200, server.files[parts[-2]]["_data"])
+                if parts[-2:-1] == ["batches"]:
+                    return self._send(200, server.batches[parts[-1]], {})
+                if parts[-1] == "batches":
+                    data = sorted(server.batches.values(), key=lambda b: -b["created_at"])
+                    return self._send(200, {"object": "list", "data": data,
+                                            "has_more": False}, {})
+            except (KeyError, IndexError):
+                pass
+            self._send(404, {"error": {"message": f"not found: {self.path}"}}, {})
+
+        def _batches_post(self, body: dict[str, Any]) -> None:
+            try:
+                if self.path.rstrip("/").endswith("/cancel"):
+                    batch_id = self.path.rstrip("/").split("/")[-2]
+                    return self._send(200, server.cancel_batch(batch_id), {})
+                return self._send(200, server.create_batch(body), {})
+            except KeyError as exc:
+                self._send(404, {"error": {"message": f"no such file or batch: {exc}"}}, {})
+
+        def _upload(self, raw: bytes) -> None:
+            fields = _multipart(raw, self.headers.get("Content-Type", ""))
+            name, data = fields.get("file", ("upload.jsonl", b""))
+            purpose = fields.get("purpose", ("", b"batch"))[1].decode()
+            self._send(200, server.upload(name or "upload.jsonl", purpose, data), {})
+
+        def _send_bytes(self, status: int, data: bytes) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def _send(self, status: int, payload: dict[str, Any], headers: dict[str, str]) -> bool:
             data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
             try:
                 self.send_response(status)
@@ -238,7 +412,25 @@ def _handler(server: OpenAIServer) -> type[BaseHTTPRequestHandler]:
                     self.send_header(key, value)
                 self.end_headers()
                 self.wfile.write(data)
+                self.wfile.flush()
+                return True
             except (BrokenPipeError, ConnectionResetError):
-                pass  # the client gave up (timeout test)
+                return False  # the client gave up (timeout test) or was killed
 
     return Handler
+
+
+def _multipart(raw: bytes, content_type: str) -> dict[str, tuple[str | None, bytes]]:
+    """The fields of a multipart/form-data body: name → (file name, bytes)."""
+    match = re.search(r"boundary=\"?([^\";]+)", content_type)
+    if not match:
+        return {}
+    fields: dict[str, tuple[str | None, bytes]] = {}
+    for part in raw.split(b"--" + match.group(1).encode())[1:]:
+        head, _, data = part.partition(b"\r\n\r\n")
+        name = re.search(rb'name="([^"]*)"', head)
+        filename = re.search(rb'filename="([^"]*)"', head)
+        if name:
+            fields[name.group(1).decode()] = (filename.group(1).decode() if filename else None,
+                                              data.removesuffix(b"\r\n"))
+    return fields

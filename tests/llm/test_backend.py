@@ -214,8 +214,9 @@ def test_instructions_in_the_document_stay_fenced_and_are_reported(
 
 def test_whole_strategy_sends_a_stable_prefix_the_endpoint_can_cache(
         server: OpenAIServer, backend_for: Any) -> None:
-    long_pages = [[f"Partie {n}", ("Le diagnostic PESTEL et SWOT détaille la concurrence et les "
-                                   "indicateurs de suivi. ") * 40] for n in range(1, 7)]
+    long_pages = [[f"Partie {n}", " ".join(
+        f"Le diagnostic n°{n}.{k} (PESTEL et SWOT) détaille la concurrence et les "
+        "indicateurs de suivi." for k in range(40))] for n in range(1, 7)]
     doc = make_document(long_pages)
     backend = backend_for(server, strategy="whole")
     drafts = [draft_sync(backend, make_request(doc, c.id)) for c in RUBRIC.criteria]

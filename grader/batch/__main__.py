@@ -1,0 +1,21 @@
+"""`python -m grader.batch DIR --deliverable ID --out OUT ...`: the batch command on its own."""
+
+import sys
+
+import typer
+
+from grader.batch.cli import batch
+
+
+def main() -> None:
+    app = typer.Typer(add_completion=False, pretty_exceptions_enable=False,
+                      rich_markup_mode=None)
+    app.command()(batch)
+    try:
+        app()
+    except KeyboardInterrupt:
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,140 @@
+"""`grader batch`: parse, call run_batch / resume_batch, print. No logic of its own.
+
+Registered in grader/cli.py as `app.command("batch")(batch)`; also runnable alone as
+`python -m grader.batch`. Everything heavy is imported inside the command.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any, NoReturn, cast
+
+import typer
+
+from grader.errors import GraderError
+from grader.i18n import Lang, default_lang
+
+
+def batch(
+    source: Annotated[Path | None, typer.Argument(
+        metavar="DIR", help="Dossier des copies (PDF, DOCX, TXT, MD), parcouru récursivement.")]
+    = None,
+    deliverable: Annotated[str | None, typer.Option(
+        "--deliverable", "-d", help="Id du livrable de toutes les copies (grader rubrics list).")]
+    = None,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Dossier des fiches, de la synthèse "
+                                      "et de l'état du lot.")] = Path("out"),
+    manifest: Annotated[Path | None, typer.Option(
+        help="CSV file,candidate,deliverable pour un dossier mêlant candidats et livrables.")]
+    = None,
+    backend: Annotated[str, typer.Option(help="heuristic (hors ligne), llm ou fake.")]
+    = "heuristic",
+    workers: Annotated[int, typer.Option(
+        help="Appels au modèle en vol au plus (llm) ; processus de notation (hors ligne).")] = 4,
+    processes: Annotated[int | None, typer.Option(
+        help="Processus de lecture des fichiers (défaut : min(workers, cœurs)).")] = None,
+    rpm: Annotated[int | None, typer.Option(help="Requêtes par minute au plus.")] = None,
+    tpm: Annotated[int | None, typer.Option(help="Jetons par minute au plus.")] = None,
+    via: Annotated[str, typer.Option(help="direct, ou openai-batch (moteur de lots du "
+                                     "fournisseur, moitié prix, jusqu'à 24 h).")] = "direct",
+    resume: Annotated[bool, typer.Option("--resume", help="Reprendre le lot de --out avec ses "
+                                         "réglages (DIR inutile).")] = False,
+    model: Annotated[str | None, typer.Option(help="Modèle (llm) ; sinon GRADER_MODEL.")] = None,
+    base_url: Annotated[str | None, typer.Option(help="Point d'accès compatible OpenAI ; "
+                                                 "sinon OPENAI_BASE_URL.")] = None,
+    no_redact: Annotated[bool, typer.Option("--no-redact", help="Ne pas anonymiser (point "
+                                            "d'accès local uniquement).")] = False,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Ignorer le cache.")] = False,
+    prices: Annotated[Path | None, typer.Option(help="Table de prix YAML.")] = None,
+    poll_interval: Annotated[float | None, typer.Option(
+        help="Secondes entre deux consultations du lot chez le fournisseur.")] = None,
+    no_wait: Annotated[bool, typer.Option("--no-wait", help="Envoyer le lot au fournisseur et "
+                                          "rendre la main ; reprendre avec --resume.")] = False,
+    no_progress: Annotated[bool, typer.Option("--no-progress", help="Pas de barre de "
+                                              "progression.")] = False,
+    lang: Annotated[str, typer.Option("--lang", help="Langue : fr ou en.")] = "",
+) -> None:
+    """Note toute une promotion : une fiche par copie, cohort.csv, cohort.md/.html ; reprise
+    sans perte après interruption ; code 1 si des copies ont échoué."""
+    from grader.batch.progress import progress_for
+    from grader.batch.runner import resume_batch, run_batch
+
+    language = _lang(lang)
+    runtime: dict[str, Any] = {"workers": workers, "processes": processes, "rpm": rpm,
+                               "tpm": tpm, "prices": prices, "poll_interval": poll_interval,
+                               "wait": False if no_wait else None}
+    progress = progress_for(language, enabled=not no_progress)
+    try:
+        if resume:
+            report = resume_batch(out, runtime, progress)
+        else:
+            report = run_batch(_options(source, deliverable, out, manifest, backend, via,
+                                        language, no_cache, runtime,
+                                        {"model": model, "base_url": base_url,
+                                         "redact": False if no_redact else None}), progress)
+    except GraderError as exc:
+        _fail(exc)
+    _print(report, language)
+    if report.failed:
+        raise typer.Exit(1)
+
+
+def _options(source: Path | None, deliverable: str | None, out: Path, manifest: Path | None,
+             backend: str, via: str, lang: Lang, no_cache: bool, runtime: dict[str, Any],
+             backend_options: dict[str, Any]) -> Any:
+    from pydantic import ValidationError
+
+    from grader.batch.options import BatchOptions, Via
+
+    values = {k: v for k, v in runtime.items() if v is not None}
+    try:
+        return BatchOptions(source=source, out=out, deliverable=deliverable, manifest=manifest,
+                            backend=backend, via=cast(Via, via), lang=lang, use_cache=not no_cache,
+                            backend_options={k: v for k, v in backend_options.items()
+                                             if v is not None}, **values)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        _fail(GraderError(f"--{'-'.join(str(p) for p in err['loc'])}: {err['msg']}"))
+
+
+def _print(report: Any, lang: Lang) -> None:
+    from grader.batch.summary import money
+    from grader.i18n import t
+
+    if report.waiting:
+        typer.echo(report.waiting)
+        return
+    kinds = [k for _, k, _ in report.duplicates]
+    typer.echo(t("batch.done", lang, done=len(report.done), total=len(report.rows),
+                 out=report.out, elapsed=f"{report.elapsed:.1f} s", failed=len(report.failed),
+                 duplicates=kinds.count("duplicate"), ignored=kinds.count("ignored")))
+    totals = report.totals
+    typer.echo(t("batch.tokens", lang, tokens_in=totals.get("input_tokens", 0),
+                 tokens_out=totals.get("output_tokens", 0), calls=totals.get("calls", 0),
+                 cost=money(totals.get("cost"), totals.get("currency", "USD"), lang)))
+    typer.echo(t("batch.summary_written", lang, paths=", ".join(map(str, report.summary))))
+    if report.failed:
+        typer.echo(t("batch.failed_head", lang), err=True)
+        for row in report.failed:
+            typer.echo(f"  {row.path} — {row.reason}", err=True)
+
+
+def _lang(value: str | None) -> Lang:
+    return "en" if (value or default_lang()).lower().startswith("en") else "fr"
+
+
+def _fail(exc: BaseException) -> NoReturn:
+    """One clear line on stderr and exit code 2; the traceback only with grader --debug."""
+    try:
+        from grader.cli import _state
+
+        debug = bool(_state.get("debug"))
+    except ImportError:
+        debug = False
+    if debug:
+        raise exc
+    typer.echo(f"grader: {exc}", err=True)
+    raise typer.Exit(2)
+
+
+__all__ = ["batch"]

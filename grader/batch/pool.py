@@ -1,0 +1,49 @@
+"""The pool of worker processes, awaited from asyncio, that survives a crashed worker.
+
+`spawn` processes: nothing of the parent's state (threads, an HTTP server in a test, PDFium)
+is inherited, and the same code runs on every platform. A worker that dies (PDFium crash,
+out of memory) breaks a ProcessPoolExecutor for good: the pool is rebuilt and the job tried
+once more, then recorded as failed — one bad file never stops the cohort.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, TypeVar
+
+from grader.batch.work import Failed
+from grader.i18n import t
+
+T = TypeVar("T")
+
+
+class Pool:
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.generation = 0
+        self._pool = self._new()
+
+    def _new(self) -> ProcessPoolExecutor:
+        return ProcessPoolExecutor(self.size, mp_context=multiprocessing.get_context("spawn"))
+
+    async def run(self, fn: Callable[..., T], *args: Any) -> T | Failed:
+        for _ in range(2):
+            pool, generation = self._pool, self.generation
+            try:
+                return await asyncio.wrap_future(pool.submit(fn, *args))
+            except BrokenProcessPool:
+                if generation == self.generation:  # the first to notice rebuilds it
+                    self.generation += 1
+                    self._pool = self._new()
+                    pool.shutdown(wait=False, cancel_futures=True)
+        return Failed(t("batch.failure.crashed"), "crashed")
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+__all__ = ["Pool"]

@@ -1,0 +1,207 @@
+"""Where the cohort meets the network: one httpx transport under the llm backend's client.
+
+Every chat request of the run goes through `CohortTransport`, which (1) answers from the call
+journal a request already answered, (2) in capture mode keeps the request for the provider's
+batch engine instead of sending it, (3) otherwise waits for the limiter, sends, and writes the
+answer to the journal before anyone reads it. Being below the openai client and its retries,
+it sees — and limits — every single request, retries and re-asks included.
+
+The backend is the `llm` one, with its client's HTTP layer swapped through public handles
+(`AsyncOpenAI.with_options(http_client=...)`); prompts, parsing and retries stay in llm.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import weakref
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+
+import openai
+from langchain_openai import ChatOpenAI
+
+from grader.backends.base import DraftRequest, unscored
+from grader.backends.llm import LLMBackend
+from grader.backends.llm_settings import LLMSettings
+from grader.backends.retry import TRANSIENT_STATUS, retry_after
+from grader.batch.journal import Journal, call_key
+from grader.batch.limits import Limiter
+from grader.sheet.models import CriterionDraft
+
+try:  # the HTTP library under the openai client: httpx2 from openai 3 on, httpx before
+    import httpx2 as httpx
+except ImportError:  # pragma: no cover
+    import httpx  # type: ignore[no-redef]
+
+CHARS_PER_TOKEN = 3.0
+"""Conservative (French text is nearer 3.5–4): the token window must not be underestimated."""
+DEFERRED = "deferred to the provider's batch engine"
+DROPPED_HEADERS = {"content-encoding", "content-length", "transfer-encoding"}
+
+
+@dataclass
+class Tracker:
+    """One submission's view of its calls; carried by a context variable into every task."""
+
+    submission: str
+    capture: dict[str, bytes] | None = None
+    """In capture mode, the requests kept for the batch engine (key → body)."""
+    errors: dict[str, str] = field(default_factory=dict)
+    """Requests whose last attempt failed transiently (key → error): the backend gave up."""
+    live: int = 0
+    replayed: int = 0
+
+
+@dataclass
+class Capture:
+    """One criterion's first request, caught on its way out (capture mode)."""
+
+    key: str = ""
+    body: bytes = b""
+    event: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+CURRENT: ContextVar[Tracker | None] = ContextVar("grader_batch_tracker", default=None)
+CAPTURE: ContextVar[Capture | None] = ContextVar("grader_batch_capture", default=None)
+
+
+class CohortTransport(httpx.AsyncBaseTransport):
+    def __init__(self, client: httpx.AsyncClient, journal: Journal | None,
+                 limiter: Limiter) -> None:
+        self.client, self.journal, self.limiter = client, journal, limiter
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if not request.url.path.endswith("/chat/completions"):
+            return await self._send(request)
+        body = await request.aread()
+        key, tracker = call_key(body), CURRENT.get()
+        if self.journal is not None and (known := self.journal.get(key)) is not None:
+            if tracker is not None:
+                tracker.replayed += 1
+            return _response(request, 200, {"content-type": "application/json"}, known)
+        if (capture := CAPTURE.get()) is not None:
+            capture.key, capture.body = key, body
+            capture.event.set()
+            await asyncio.Event().wait()  # parked until the drafting task is cancelled
+        return await self._live(request, body, key, tracker)
+
+    async def _live(self, request: httpx.Request, body: bytes, key: str,
+                    tracker: Tracker | None) -> httpx.Response:
+        async with self.limiter.call(_estimate(body)) as slot:
+            try:
+                response = await self._send(request)
+            except (TimeoutError, httpx.TransportError) as exc:
+                if tracker is not None:
+                    tracker.errors[key] = f"{type(exc).__name__}: {exc}"
+                raise
+            slot.settle(_used(response))
+            if response.status_code == 429 and (hinted := retry_after(openai.APIStatusError(
+                    "rate limited", response=response, body=None))) is not None:
+                slot.pause(hinted)
+        status = response.status_code
+        if status == 200 and self.journal is not None:
+            self.journal.put(key, body, response.content,
+                             tracker.submission if tracker else None)
+        if tracker is not None:
+            tracker.live += 1
+            if status in TRANSIENT_STATUS or status >= 500:
+                tracker.errors[key] = f"HTTP {status}"
+            else:
+                tracker.errors.pop(key, None)
+        return response
+
+    async def _send(self, request: httpx.Request) -> httpx.Response:
+        sent = await self.client.send(request)
+        headers = {k: v for k, v in sent.headers.items() if k.lower() not in DROPPED_HEADERS}
+        return _response(request, sent.status_code, headers, sent.content)
+
+
+def _response(request: httpx.Request, status: int, headers: dict[str, str],
+              content: bytes) -> httpx.Response:
+    return httpx.Response(status, headers=headers, content=content, request=request)
+
+
+def _estimate(body: bytes) -> int:
+    """Tokens a request may cost before its answer: the prompt's estimate + the answer budget."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return int(len(body) / CHARS_PER_TOKEN)
+    budget = data.get("max_completion_tokens") or data.get("max_tokens") or 0
+    text = json.dumps(data.get("messages", []), ensure_ascii=False) + json.dumps(
+        data.get("tools", []), ensure_ascii=False)
+    return int(len(text) / CHARS_PER_TOKEN) + int(budget)
+
+
+def _used(response: httpx.Response) -> int | None:
+    try:
+        usage = response.json().get("usage") or {}
+        return int(usage["prompt_tokens"]) + int(usage["completion_tokens"])
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+class CohortLLMBackend(LLMBackend):
+    """The llm backend with the cohort's transport under its HTTP client."""
+
+    def __init__(self, settings: LLMSettings, journal: Journal | None,
+                 limiter: Limiter) -> None:
+        super().__init__(settings)
+        self.journal, self.limiter = journal, limiter
+        self._wired: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, ChatOpenAI] = (
+            weakref.WeakKeyDictionary())
+
+    def _chat(self) -> ChatOpenAI:
+        chat = super()._chat()
+        loop = asyncio.get_running_loop()
+        if self._wired.get(loop) is not chat:
+            # The inner client is the one llm.py would use (timeouts, proxies from the
+            # environment); the outer one only routes its requests through our transport.
+            inner = openai.DefaultAsyncHttpxClient(timeout=self.settings.timeout)
+            outer = openai.DefaultAsyncHttpxClient(
+                timeout=self.settings.timeout,
+                transport=CohortTransport(inner, self.journal, self.limiter))
+            chat.root_async_client = chat.root_async_client.with_options(http_client=outer)
+            chat.async_client = chat.root_async_client.chat.completions
+            self._wired[loop] = chat
+        return chat
+
+
+class Deferring:
+    """Capture mode: the backend's first request for each criterion is kept for the batch
+    engine, and the criterion comes back unscored (never cached, never written)."""
+
+    def __init__(self, inner: CohortLLMBackend) -> None:
+        self.inner, self.name = inner, inner.name
+
+    @property
+    def model(self) -> str | None:
+        return self.inner.model
+
+    @property
+    def prompt_version(self) -> str | None:
+        return self.inner.prompt_version
+
+    async def adraft(self, request: DraftRequest) -> CriterionDraft:
+        tracker = CURRENT.get()
+        assert tracker is not None and tracker.capture is not None
+        capture = Capture()
+        token = CAPTURE.set(capture)
+        try:
+            task = asyncio.ensure_future(self.inner.adraft(request))  # copies the context
+        finally:
+            CAPTURE.reset(token)
+        caught = asyncio.ensure_future(capture.event.wait())
+        await asyncio.wait({task, caught}, return_when=asyncio.FIRST_COMPLETED)
+        caught.cancel()
+        if task.done():
+            return task.result()  # answered without the network (journal, no evidence)
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        tracker.capture[capture.key] = capture.body
+        return unscored(DEFERRED)
+
+
+__all__ = ["CAPTURE", "CURRENT", "DEFERRED", "Capture", "CohortLLMBackend", "CohortTransport",
+           "Deferring", "Tracker"]
