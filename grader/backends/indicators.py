@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from grader.backends.base import Passage
-from grader.evidence.passages import boilerplate
+from grader.evidence.passages import evidence_blocks
 from grader.evidence.retrieve import phrase_count
 from grader.evidence.text import fold, phrase_terms, terms
 
@@ -52,9 +52,7 @@ class DocStats:
 
 
 def doc_stats(doc: Document, passages: list[Passage]) -> DocStats:
-    blocks = [b for b in doc.blocks if b.text.strip()]
-    stock = boilerplate(blocks)
-    blocks = [b for i, b in enumerate(blocks) if i not in stock]
+    blocks = evidence_blocks(doc)
     headings = _headings(blocks)
     bib = next((h for h in headings if fold(h.text).lstrip("0123456789. ").startswith(
         BIBLIO_HEADINGS)), None)
@@ -126,9 +124,9 @@ def _plain_words(text: str) -> set[str]:
     return {w.rstrip("sx") for w in re.findall(r"[a-z]+", fold(text)) if len(w) > 2}
 
 
-def required_section(stats: DocStats, phrases: list[str], min_words: int = 60,
+def required_section(stats: DocStats, phrases: list[str], min_words: int = 30,
                      max_heading_words: int = 14) -> Heading | None:
-    """The largest real section (a short heading over 60+ words) whose heading holds every word
+    """The largest real section (a short heading over 30+ words) whose heading holds every word
     of one of `phrases`; a numbered sentence mistaken for a heading does not count."""
     wanted = [w for w in (_plain_words(p) for p in phrases) if w]
     matches = [h for h in stats.headings

@@ -77,11 +77,20 @@ def split_passages(doc: Document, window: int = WINDOW_WORDS) -> list[Passage]:
     return passages
 
 
+def evidence_blocks(doc: Document) -> list:
+    """The blocks that may count for or against a candidate: no stock padding, no flagged text."""
+    return _body_blocks(doc)
+
+
 def _body_blocks(doc: Document) -> list:
     if doc.blocks:
         blocks = [b for b in doc.blocks if b.text.strip()]
         stock = boilerplate(blocks)
-        return [b for i, b in enumerate(blocks) if i not in stock]
+        # A flagged sentence takes its own block out, not the window around it: the candidate's
+        # neighbouring text must be judged as if the instruction were not there.
+        flagged = flagged_texts(doc)
+        return [b for i, b in enumerate(blocks) if i not in stock
+                and not _holds_flagged(fold(b.text), flagged)]
     # No block structure (should not happen): fall back on paragraphs of each page.
     from types import SimpleNamespace
 
@@ -94,7 +103,10 @@ def flagged_texts(doc: Document) -> list[str]:
     return [fold(p) for flag in doc.flags for p in flag.passages if len(fold(p)) >= 12]
 
 
+def _holds_flagged(text: str, flagged: list[str]) -> bool:
+    return any(f in text or (len(text) >= 12 and text in f) for f in flagged)
+
+
 def is_flagged(passage: Passage, flagged: list[str]) -> bool:
     """True when the passage holds or is part of a flagged passage: never evidence."""
-    text = fold(passage.text)
-    return any(f in text or (len(text) >= 12 and text in f) for f in flagged)
+    return _holds_flagged(fold(passage.text), flagged)
