@@ -95,28 +95,6 @@ def rubrics_validate(
 
 
 @app.command()
-def certify(
-    results: Annotated[Path, typer.Argument(help="CSV candidate,epreuve,score des résultats "
-                                            "confirmés.")],
-    as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON.")] = False,
-    rules: Annotated[Path | None, typer.Option(help="Un autre rules.yaml.")] = None,
-    lang: LangOpt = "",
-) -> None:
-    """Blocs, badges et titre de chaque candidat, avec leurs raisons."""
-    from grader.rules import certify_results
-    from grader.rules.render import to_json, to_text
-
-    try:
-        rule_set, outcomes = certify_results(results, _lang(lang), rules)
-    except GraderError as exc:
-        _fail(exc)
-    if as_json:
-        typer.echo(json.dumps(to_json(outcomes), ensure_ascii=False, indent=2))
-    else:
-        typer.echo(to_text(outcomes, rule_set, _lang(lang)), nl=False)
-
-
-@app.command()
 def extract(
     file: Annotated[Path, typer.Argument(help="PDF, DOCX, TXT ou Markdown.")],
     as_json: Annotated[bool, typer.Option("--json", help="Sortie JSON.")] = False,
@@ -198,9 +176,11 @@ def eval_cmd(
     from grader.i18n import t
 
     language = _lang(lang)
+    if calibration is not None and backend != "heuristic":
+        _fail(GraderError("--calibration applies to the heuristic backend only"))
+    options = {"calibration": calibration} if calibration is not None else {"model": model}
     opts = EvalOptions(backend=backend, lang=language, probes=probes, resamples=resamples,
-                       seed=seed, use_cache=not no_cache,
-                       backend_options={"calibration": calibration, "model": model})
+                       seed=seed, use_cache=not no_cache, backend_options=options)
     try:
         report = evaluate(gold, out, opts, progress=lambda f: typer.echo(
             t("eval.progress", language, file=f), err=True))
@@ -277,6 +257,20 @@ def eval_asap(
     except GraderError as exc:
         _fail(exc)
     typer.echo(t("eval.asap_done", _lang(lang), path=out / "asap.md"))
+
+
+def _register_review() -> None:
+    """The jury's review commands live with the review library (grader/review/cli.py)."""
+    from grader.review.cli import audit_app, report_app, review_app
+    from grader.review.cli import certify as review_certify
+
+    app.add_typer(review_app, name="review")
+    app.add_typer(audit_app, name="audit")
+    app.add_typer(report_app, name="report")
+    app.command("certify")(review_certify)
+
+
+_register_review()
 
 
 def run() -> None:

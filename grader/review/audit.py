@@ -51,8 +51,9 @@ def verify(store: ReviewStore, lang: Lang | None = None) -> AuditReport:
         report.problems += _check_row(row, prev, expected, lang)
         prev, expected = row["hash"], row["seq"] + 1
     report.events, report.head = len(rows), prev
-    if (head.count, head.head) != (len(rows) and rows[-1]["seq"], prev):
-        report.problems.append(Problem(None, t("review.audit.head", lang, count=head.count,
+    last = rows[-1]["seq"] if rows else 0
+    if (head.length, head.head) != (last, prev):
+        report.problems.append(Problem(None, t("review.audit.head", lang, count=head.length,
                                                found=len(rows))))
     report.problems += _check_sheets(store, rows, lang)
     return report

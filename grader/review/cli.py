@@ -24,7 +24,7 @@ DEFAULT_COMMAND = "sheet"
 class DefaultToReview(TyperGroup):
     """`grader review X ...` runs the hidden `sheet` command unless X names a subcommand."""
 
-    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         if args and args[0] not in self.commands and args[0] not in ctx.help_option_names:
             args = [DEFAULT_COMMAND, *args]
         return super().parse_args(ctx, args)

@@ -39,7 +39,7 @@ meta = Table("meta", metadata,
 chain = Table("chain", metadata,
               Column("id", Integer, primary_key=True, autoincrement=False),
               Column("head", String(64), nullable=False),
-              Column("count", Integer, nullable=False))
+              Column("length", Integer, nullable=False))
 
 sheets = Table("sheets", metadata,
                Column("hash", String(64), primary_key=True),
@@ -106,5 +106,5 @@ def _sqlite_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
-__all__ = ["EVENT_FIELDS", "GENESIS", "SCHEMA_VERSION", "SQLITE_GUARDS", "WRITE_OPTION", "chain", "events",
-           "make_engine", "meta", "metadata", "sheets"]
+__all__ = ["EVENT_FIELDS", "GENESIS", "SCHEMA_VERSION", "SQLITE_GUARDS", "WRITE_OPTION",
+           "chain", "events", "make_engine", "meta", "metadata", "sheets"]

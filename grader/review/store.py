@@ -85,14 +85,14 @@ class Writer:
         self.conn = conn
         head = conn.execute(select(schema.chain).where(schema.chain.c.id == 1)
                             .with_for_update()).one()
-        self.head, self.count = head.head, head.count
+        self.head, self.count = head.head, head.length
         self.appended: list[Event] = []
 
     def append(self, new: NewEvent) -> Event:
         row = _row(new, self.count + 1, self.head, datetime.now(UTC))
         self.conn.execute(insert(schema.events).values(**row))
         self.conn.execute(update(schema.chain).where(schema.chain.c.id == 1)
-                          .values(head=row["hash"], count=row["seq"]))
+                          .values(head=row["hash"], length=row["seq"]))
         self.head, self.count = row["hash"], row["seq"]
         event = _event(_Mapped(row))
         self.appended.append(event)
@@ -129,6 +129,11 @@ def select_events(conn: Connection, submission: str | None = None,
     return [_event(row) for row in conn.execute(query)]
 
 
+def _reason(exc: SQLAlchemyError) -> str:
+    """The driver's own words (e.g. `database is locked`), on one line."""
+    return (str(getattr(exc, "orig", None) or exc).splitlines() or ["?"])[0]
+
+
 class ReviewStore:
     """The review store at `url`; `ReviewStore.open` creates or checks it."""
 
@@ -149,7 +154,7 @@ class ReviewStore:
         except SQLAlchemyError as exc:
             store.close()
             raise StoreError(t("review.error.store", where=store.where,
-                               reason=str(exc.orig or exc).splitlines()[0])) from None
+                               reason=_reason(exc))) from None
         return store
 
     @property
@@ -166,7 +171,7 @@ class ReviewStore:
                 schema.metadata.create_all(conn)
                 conn.execute(insert(schema.meta).values(key="schema_version",
                                                         value=schema.SCHEMA_VERSION))
-                conn.execute(insert(schema.chain).values(id=1, head=schema.GENESIS, count=0))
+                conn.execute(insert(schema.chain).values(id=1, head=schema.GENESIS, length=0))
                 if conn.dialect.name == "sqlite":
                     for guard in schema.SQLITE_GUARDS:
                         conn.execute(text(guard))
@@ -185,8 +190,7 @@ class ReviewStore:
                 with conn.begin():
                     yield Writer(conn)
         except SQLAlchemyError as exc:
-            raise StoreError(t("review.error.store", where=self.where,
-                               reason=str(getattr(exc, "orig", None) or exc).splitlines()[0])
+            raise StoreError(t("review.error.store", where=self.where, reason=_reason(exc))
                              ) from None
 
     def events(self, submission: str | None = None, kinds: Sequence[str] = ()) -> list[Event]:
@@ -197,7 +201,7 @@ class ReviewStore:
         """How many events the chain holds, and the hash of the last one."""
         with self.engine.connect() as conn:
             row = conn.execute(select(schema.chain).where(schema.chain.c.id == 1)).one()
-        return row.count, row.head
+        return row.length, row.head
 
     def sheet(self, digest: str) -> ScoringSheet:
         if digest not in self._sheets:

@@ -58,10 +58,17 @@ class Session:
     recorded: int = 0
     notes: dict[str, str] = field(default_factory=dict)
     """Comments typed with `m` before a level was chosen, per criterion."""
+    _text: SheetText | None = None
 
     @property
     def state(self) -> st.SubmissionState:
         return self.flow.state(self.key)
+
+    def text(self, sheet: ScoringSheet) -> SheetText:
+        """The sheet's wording, built once (it reads the grid)."""
+        if self._text is None:
+            self._text = SheetText.of(sheet, self.lang)
+        return self._text
 
     def mine(self, version: st.Version) -> dict[str, st.Decision]:
         for name, made in version.decisions.items():
@@ -81,6 +88,12 @@ def review_terminal(flow: Workflow, key: str, juror: str, console: Console | Non
     """Run the review loop; returns how many decisions were recorded."""
     session = Session(flow, key, juror, console or StdConsole(), lang)
     state = session.state
+    seats = st.panel(state, flow.policy)
+    if len(seats) >= flow.policy.jurors and juror.casefold() not in {
+            j.casefold() for j in seats}:
+        # Say it now, not after the juror has read the first criterion.
+        raise DecisionError(t("review.error.not_assigned", lang, juror=juror, sheet=key,
+                              jurors=", ".join(seats)))
     if state.current.locked:
         session.console.say(t("review.term.locked", lang, sheet=key, version=state.current.number))
         return 0
@@ -96,11 +109,11 @@ def review_terminal(flow: Workflow, key: str, juror: str, console: Console | Non
 
 
 def _intro(session: Session, sheet: ScoringSheet) -> None:
-    text, say = SheetText.of(sheet, session.lang), session.console.say
+    text, say = session.text(sheet), session.console.say
     say(t("review.term.head", session.lang, title=text.title(), file=sheet.submission.file,
           sheet=session.key, juror=session.juror, version=session.state.current.number))
     for flag in sheet.flags:
-        say(f"  ⚑ {text.flag_title(flag)} : {flag.message}")
+        say(f"  ⚑ {text.flag_title(flag)}{text.colon} {flag.message}")
     if session.state.blind:
         say(t("review.term.blind_mode", session.lang))
     say(t("review.term.keys", session.lang, low=min(sheet.scale), high=max(sheet.scale)))
@@ -216,7 +229,7 @@ def _record(session: Session, sheet: ScoringSheet, entry: CriterionEntry, level:
 
 def _show(session: Session, sheet: ScoringSheet, entry: CriterionEntry,
           state: st.SubmissionState, hidden: bool) -> None:
-    text, lang, say = SheetText.of(sheet, session.lang), session.lang, session.console.say
+    text, lang, say = session.text(sheet), session.lang, session.console.say
     mine = session.mine(state.current)
     say("")
     say(t("review.term.progress", lang, n=session.index + 1, total=len(sheet.criteria),
@@ -225,7 +238,7 @@ def _show(session: Session, sheet: ScoringSheet, entry: CriterionEntry,
     say(f"{(group + ' › ') if group else ''}{text.label(entry)}  [{entry.id}]")
     for level in sorted(sheet.scale):
         descriptor = text.descriptor(entry, level) or ""
-        _wrapped(say, f"  {text.level(level)}{' : ' + descriptor if descriptor else ''}")
+        _wrapped(say, f"  {text.level(level)}{text.colon + ' ' + descriptor if descriptor else ''}")
     if hidden:
         say(t("review.term.hidden", lang))
     else:
