@@ -6,7 +6,9 @@
 - format: the PDF and DOCX renderings of one document draft the same levels;
 - repeat: two runs give identical drafts;
 - quotes: every quote a backend proposes is found verbatim in the document (100 %);
-- gold variants `padding` and `hidden-instruction` never score above the candidate's `base`.
+- gold variants `padding` and `hidden-instruction` never score above the candidate's `base`;
+- gold variants that remove a part (`evals/gold/variants.yaml`: variant → deliverable → the
+  criteria it damages) draft those criteria below the base: the drafts notice what is missing.
 
 Every violation is listed (file, criterion, expected, observed); nothing is averaged away.
 Probes never use the drafting cache: a cached answer would prove nothing.
@@ -35,7 +37,8 @@ if TYPE_CHECKING:
     from grader.ingest import Document
 
 PROBES = ("padding", "injection", "language", "format", "repeat", "quotes",
-          "variant-padding", "variant-hidden-instruction")
+          "variant-padding", "variant-hidden-instruction", "variant-damage")
+VARIANTS_FILE = "variants.yaml"
 INJECTION_FLAGS = {"possible_prompt_injection", "hidden_text"}
 
 
@@ -71,6 +74,13 @@ class _Run:
     violations: list[ProbeViolation] = field(default_factory=list)
     names: dict[str, str] = field(default_factory=dict)
     """Document hash → the gold file it comes from (perturbed copies have temporary names)."""
+    originals: dict[str, ScoringSheet] = field(default_factory=dict)
+    """Sheets of the gold files themselves, drafted once for every variant probe."""
+
+    def original(self, doc: GoldDocument, rubric: Rubric) -> ScoringSheet:
+        if doc.file not in self.originals:
+            self.originals[doc.file] = self.grade(read_document(doc, rubric), rubric, doc.file)
+        return self.originals[doc.file]
 
     def grade(self, doc: Document, rubric: Rubric, name: str) -> ScoringSheet:
         self.names.setdefault(doc.sha256, name)
@@ -109,6 +119,7 @@ def run_probes(gold: GoldSet, backend: Backend, options: GradeOptions | None = N
                 continue  # already listed as failed by the evaluation itself
         _pair_probes(run, gold)
         _variant_probes(run, gold)
+        _damage_probes(run, gold)
         share = _quotes(run)
     _mark_skipped(run)
     return ProbeReport(summaries=list(run.summaries.values()), violations=run.violations,
@@ -200,13 +211,48 @@ def _variant_probes(run: _Run, gold: GoldSet) -> None:
         for base_doc, doc in perturb.same_candidate(gold, variant):
             rubric = gold.rubrics[doc.deliverable]
             try:
-                base = run.grade(read_document(base_doc, rubric), rubric, base_doc.file)
-                other = run.grade(read_document(doc, rubric), rubric, doc.file)
+                base, other = run.original(base_doc, rubric), run.original(doc, rubric)
             except IngestError:
                 continue
             _not_higher(run, probe, doc.file, base, other)
             if variant == "hidden-instruction":
                 _flagged(run, probe, doc.file, other)
+
+
+def damages(gold: GoldSet) -> dict[str, dict[str, list[str]]]:
+    """variants.yaml beside the gold sets: variant → deliverable → criteria it damages."""
+    import yaml
+
+    for folder in (gold.root, gold.root.parent):
+        path = folder / VARIANTS_FILE
+        if path.is_file():
+            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            return {v: {d: list(c) for d, c in (spec or {}).items()}
+                    for v, spec in data.items() if isinstance(spec, dict)}
+    return {}
+
+
+def _damage_probes(run: _Run, gold: GoldSet) -> None:
+    from grader.ingest import IngestError
+
+    for variant, spec in damages(gold).items():
+        for base_doc, doc in perturb.same_candidate(gold, variant):
+            criteria = spec.get(doc.deliverable, [])
+            rubric = gold.rubrics[doc.deliverable]
+            if not criteria:
+                continue
+            try:
+                before = _levels(run.original(base_doc, rubric))
+                after = _levels(run.original(doc, rubric))
+            except IngestError:
+                continue
+            lowest = rubric.scale.lowest
+            for crit in criteria:
+                old, new = before.get(crit), after.get(crit)
+                if old is None or new is None:
+                    continue
+                run.check("variant-damage", doc.file, new < old or old == lowest, crit,
+                          f"< {old} ({variant})", str(new))
 
 
 def _quotes(run: _Run) -> float | None:
@@ -236,7 +282,9 @@ def _mark_skipped(run: _Run) -> None:
                "variant-padding": "no `padding` (`remplissage`) variant with a `base` of the "
                                   "same candidate in the manifests",
                "variant-hidden-instruction": "no `hidden-instruction` (`injection`) variant "
-                                             "with a `base` of the same candidate"}
+                                             "with a `base` of the same candidate",
+               "variant-damage": f"no damaging variant of {VARIANTS_FILE} with a `base` of "
+                                 "the same candidate"}
     for name, summary in run.summaries.items():
         if summary.checked == 0:
             summary.skipped = reasons.get(name, "no document")
