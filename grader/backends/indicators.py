@@ -8,7 +8,11 @@ import re
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
 from typing import TYPE_CHECKING
+
+import yaml
 
 from grader.backends.base import Passage
 from grader.evidence.passages import evidence_blocks
@@ -27,6 +31,7 @@ _FIGURE = re.compile(r"\d[\d\s.,]*\s?(?:€|k€|M€|euros?|%|EUR\b)|\b(?:19|20
                      r"novembre|décembre|january|february|march|april|june|july|august|"
                      r"september|october|november|december|T[1-4]|Q[1-4]|S\d{1,2})\b",
                      re.IGNORECASE)
+MARKERS = Path(__file__).with_name("writing_markers.yaml")
 BIBLIO_HEADINGS = ("bibliographie", "sources", "references", "webographie", "bibliography")
 
 
@@ -217,14 +222,32 @@ def expression_score(stats: DocStats) -> tuple[float, dict[str, object]]:
     words = [w for s in sentences for w in fold(s).split()]
     variety = _mattr(words)
     repeated = _repetition(sentences)
-    score = 1.0
+    loose = _loose_share(sentences)
+    score = 1.0 - min(0.5, loose * 2.0)
     score -= min(0.4, max(0.0, (mean - 26) / 30)) + min(0.2, max(0.0, (10 - mean) / 20))
     score -= min(0.35, long_share * 2.5)
     score -= min(0.3, max(0.0, (0.72 - variety) * 3))
     score -= min(0.4, repeated * 1.5)
     return max(0.0, score), {"sentences": len(sentences), "mean_words": round(mean, 1),
                              "long_share": round(long_share, 3), "variety": round(variety, 3),
-                             "repetition": round(repeated, 3)}
+                             "repetition": round(repeated, 3), "loose": round(loose, 3)}
+
+
+@cache
+def _markers() -> tuple[str, ...]:
+    data = yaml.safe_load(MARKERS.read_text(encoding="utf-8"))
+    return tuple(fold(m) for lang in ("fr", "en") for m in data[lang])
+
+
+def _loose_share(sentences: list[str]) -> float:
+    """Share of sentences opening (or resuming after a comma) with a loose, spoken turn."""
+    markers = _markers()
+    hits = 0
+    for sentence in sentences:
+        text = fold(sentence)
+        heads = [text] + [part.strip() for part in text.split(",")[1:]]
+        hits += any(h.startswith(m) for h in heads for m in markers)
+    return hits / len(sentences)
 
 
 def _mattr(words: list[str], window: int = 200) -> float:
