@@ -273,6 +273,17 @@ def _register_review() -> None:
 _register_review()
 
 
+def _register_web() -> None:
+    """The jury's web pages (grader/web/cli.py); FastAPI is imported only when serve runs."""
+    from grader.web.cli import serve, users_app
+
+    app.command("serve")(serve)
+    app.add_typer(users_app, name="users")
+
+
+_register_web()
+
+
 def run() -> None:
     try:
         app()

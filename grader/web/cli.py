@@ -1,0 +1,89 @@
+"""`grader serve` and `grader users add`: parse, call the library, print."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from grader.errors import GraderError
+
+users_app = typer.Typer(help="Comptes du jury pour les pages web (jurés, coordinateurs).",
+                        no_args_is_help=True)
+DbOpt = Annotated[str | None, typer.Option("--db", help="Registre de revue : fichier, dossier "
+                                                          "ou URL SQLAlchemy.")]
+
+
+@users_app.callback()
+def users() -> None:
+    """Comptes du jury pour les pages web (jurés, coordinateurs)."""
+
+
+def _fail(exc: BaseException) -> None:
+    typer.echo(f"grader: {exc}", err=True)
+    raise typer.Exit(2)
+
+
+def _need_web_extra() -> None:
+    """The web pages are an optional extra: say exactly what to install when it is missing."""
+    from importlib.util import find_spec
+
+    for module in ("fastapi", "uvicorn", "jinja2", "python_multipart", "argon2", "itsdangerous"):
+        if find_spec(module) is None:
+            _fail(GraderError(f"{module} missing: pip install -e . (the web packages are main dependencies)"))
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Adresse d'écoute.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    db: DbOpt = None,
+    docs: Annotated[list[Path] | None, typer.Option(
+        "--docs", help="Dossier des copies (si elles ne sont pas à côté des fiches).")] = None,
+    proxy: Annotated[str | None, typer.Option(
+        "--trusted-proxy", help="Adresse du proxy inverse dont on croit X-Forwarded-*.")] = None,
+    secure: Annotated[bool, typer.Option(
+        "--secure-cookies", help="Cookies Secure même sans TLS vu du serveur.")] = False,
+) -> None:
+    """Les pages web du jury : fiches, citations, décisions, promotions, procès-verbal."""
+    _need_web_extra()
+    import uvicorn
+
+    from grader.i18n import t
+    from grader.review.service import open_workflow
+    from grader.web.app import create_app
+
+    try:
+        flow = open_workflow(db)
+        app = create_app(flow.store, doc_dirs=docs or [], policy=flow.policy,
+                         force_secure=secure)
+    except GraderError as exc:
+        _fail(exc)
+        return
+    typer.echo(t("web.serve.listening", host=host, port=port, db=flow.store.where), err=True)
+    uvicorn.run(app, host=host, port=port, proxy_headers=proxy is not None,
+                forwarded_allow_ips=proxy or "127.0.0.1", log_level="warning")
+
+
+@users_app.command("add")
+def add(
+    name: Annotated[str, typer.Argument(help="Nom tel qu'affecté aux copies (« Alice Martin »).")],
+    role: Annotated[str, typer.Option("--role", help="juror ou coordinator.")] = "juror",
+    db: DbOpt = None,
+) -> None:
+    """Crée un compte et affiche son mot de passe à usage unique."""
+    _need_web_extra()
+    from grader.i18n import t
+    from grader.review.service import open_workflow
+    from grader.web.users import Accounts
+
+    try:
+        store = open_workflow(db).store
+        password = Accounts(store.engine).add(name, role)
+    except GraderError as exc:
+        _fail(exc)
+        return
+    typer.echo(t("web.users.created", name=" ".join(name.split()), role=role, password=password))
+
+
+__all__ = ["serve", "users_app"]

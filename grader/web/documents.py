@@ -1,0 +1,109 @@
+"""The document's page texts for the jury's side view, and the quote highlighted on its page.
+
+The review store keeps the sheet, not the document. At the first view the submission file is
+found (beside its sheet, one folder up, or in the `--docs` folders), checked against the sheet's
+SHA-256 — a different file must never be shown as the candidate's — read with `grader.ingest`,
+and its page texts are kept in `web_pages`, so later views need neither the file nor a re-read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from markupsafe import Markup, escape
+from sqlalchemy import Engine, insert, select
+
+from grader.review.schema import WRITE_OPTION
+from grader.review.state import SubmissionState
+from grader.web.users import pages
+
+
+@dataclass(frozen=True)
+class Highlighted:
+    html: Markup
+    found: bool
+
+
+def page_texts(engine: Engine, state: SubmissionState, doc_dirs: Sequence[Path] = ()
+               ) -> dict[int, str] | None:
+    """Page number → text, or None when the submission's file cannot be found."""
+    known = _stored(engine, state.sha256)
+    if known:
+        return known
+    path = _find_file(state, doc_dirs)
+    if path is None:
+        return None
+    return store_document(engine, path)
+
+
+def store_document(engine: Engine, path: Path) -> dict[int, str]:
+    """Read `path` and keep its page texts (e.g. at import time)."""
+    from grader.ingest import read
+
+    doc = read(path)
+    texts = {p.number: p.text for p in doc.pages}
+    if not _stored(engine, doc.sha256):
+        with engine.connect() as conn, conn.execution_options(**{WRITE_OPTION: True}).begin():
+            conn.execute(insert(pages), [{"sha256": doc.sha256, "number": n, "text": text}
+                                         for n, text in texts.items()])
+    return texts
+
+
+def _stored(engine: Engine, sha256: str) -> dict[int, str]:
+    with engine.connect() as conn:
+        rows = conn.execute(select(pages.c.number, pages.c.text)
+                            .where(pages.c.sha256 == sha256).order_by(pages.c.number))
+        return {r.number: r.text for r in rows}
+
+
+def _find_file(state: SubmissionState, doc_dirs: Sequence[Path]) -> Path | None:
+    name = Path(state.file).name
+    places = list(doc_dirs)
+    if state.sheet_path:
+        sheet_dir = Path(state.sheet_path).parent
+        places += [sheet_dir, sheet_dir.parent]
+    for place in places:
+        candidate = place / name
+        if candidate.is_file() and _sha256(candidate) == state.sha256:
+            return candidate
+    return None
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _pattern(quote: str) -> re.Pattern[str] | None:
+    # Words in order, any spacing or punctuation between them: the quote was verified after
+    # whitespace/ligature/case normalisation, so the page text may differ in exactly those.
+    words = re.findall(r"\w+", quote)
+    return re.compile(r"\W+".join(map(re.escape, words)), re.IGNORECASE) if words else None
+
+
+def highlight(text: str, quote: str) -> Highlighted:
+    """The page text, escaped, with the quote wrapped in `<mark id="hl">`."""
+    pattern = _pattern(quote)
+    match = pattern.search(text) if pattern else None
+    if match is None:
+        return Highlighted(escape(text), False)
+    start, end = match.span()
+    html = (escape(text[:start]) + Markup('<mark id="hl">') + escape(text[start:end])
+            + Markup("</mark>") + escape(text[end:]))
+    return Highlighted(Markup(html), True)
+
+
+def page_of(texts: dict[int, str], quote: str, hint: int | None) -> int:
+    """The page that holds the quote: the given one if it does, else the first that does."""
+    pattern = _pattern(quote)
+    order = ([hint] if hint in texts else []) + [n for n in sorted(texts) if n != hint]
+    for number in order:
+        if pattern and pattern.search(texts[number]):
+            return number
+    return hint if hint in texts else min(texts, default=1)
+
+
+__all__ = ["Highlighted", "highlight", "page_of", "page_texts", "store_document"]

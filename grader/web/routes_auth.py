@@ -1,0 +1,75 @@
+"""Login (rate-limited), logout, and the change of the one-time password."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from grader.i18n import t
+from grader.web.app import lang_of, render
+from grader.web.auth import current_user, log_in, log_out
+from grader.web.csrf import checked_form
+
+router = APIRouter()
+MIN_PASSWORD = 10
+
+
+@router.get("/login", response_class=HTMLResponse)
+async def login_page(request: Request) -> Response:
+    return render(request, "login.html", error=None)
+
+
+def _client(request: Request) -> str:
+    return request.client.host if request.client else "?"
+
+
+@router.post("/login")
+async def login(request: Request) -> Response:
+    form = await checked_form(request)
+    name, password = str(form.get("name", "")), str(form.get("password", ""))
+    keys = [f"ip:{_client(request)}", f"user:{name.strip().casefold()}"]
+    limiter = request.app.state.limiter
+    wait = limiter.retry_after(keys)
+    if wait:
+        raise HTTPException(429, headers={"Retry-After": str(wait)})
+    # Argon2 is slow on purpose: hash in a worker thread, not on the event loop.
+    user = await run_in_threadpool(request.app.state.accounts.authenticate, name, password)
+    if user is None:
+        limiter.failed(keys)
+        return render(request, "login.html", status_code=401,
+                      error=t("web.login.wrong", lang_of(request)))
+    limiter.succeeded(keys)
+    log_in(request, user)
+    return RedirectResponse("/password" if user.must_change else "/", status_code=303)
+
+
+@router.post("/logout")
+async def logout(request: Request) -> Response:
+    await checked_form(request)
+    log_out(request)
+    return RedirectResponse("/login", status_code=303)
+
+
+@router.get("/password", response_class=HTMLResponse)
+async def password_page(request: Request) -> Response:
+    request.state.user = current_user(request, allow_one_time=True)
+    return render(request, "password.html", error=None)
+
+
+@router.post("/password")
+async def change_password(request: Request) -> Response:
+    user = current_user(request, allow_one_time=True)
+    request.state.user = user
+    form = await checked_form(request)
+    new, again = str(form.get("new", "")), str(form.get("again", ""))
+    if len(new) < MIN_PASSWORD or new != again:
+        return render(request, "password.html", status_code=400,
+                      error=t("web.password.rules", lang_of(request), n=MIN_PASSWORD))
+    accounts = request.app.state.accounts
+    accounts.set_password(user.name, new)
+    log_in(request, accounts.get(user.name))
+    return RedirectResponse("/", status_code=303)
+
+
+__all__ = ["router"]

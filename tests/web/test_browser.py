@@ -1,0 +1,136 @@
+"""A real browser (Debian's chromium, driven by Playwright) against `grader serve`'s app.
+
+The server runs in a thread on 127.0.0.1 and a free port. The screenshot of the sheet page, quote
+highlighted, is saved to $GRADER_ARTIFACTS (default tests/web/artifacts/) as `sheet.png`.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.web.conftest import KEY, OTHER, PASSWORD, QUOTE, Site, decide_all_by_library
+
+import playwright.sync_api as playwright_api  # noqa: E402  (a missing test extra must fail)
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+ARTIFACTS = Path(os.environ.get("GRADER_ARTIFACTS") or Path(__file__).parent / "artifacts")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    # A missing browser fails the run (CI installs it): a skipped browser test proves nothing.
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} missing: apt-get install -y chromium"
+    with playwright_api.sync_playwright() as pw:
+        launched = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=ARGS)
+        yield launched
+        launched.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def server(site: Site) -> Iterator[str]:
+    import uvicorn
+
+    from grader.web.app import create_app
+
+    app = create_app(site.store, doc_dirs=[site.docs], policy=site.flow.policy)
+    port = _free_port()
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not srv.started and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert srv.started, "uvicorn did not start"
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(timeout=5)
+
+
+def _login(browser: object, base: str, name: str, password: str = PASSWORD) -> object:
+    page = browser.new_context(base_url=base, viewport={"width": 1400, "height": 1000}).new_page()
+    page.set_default_timeout(8000)
+    page.goto("/login")
+    page.fill("input[name=name]", name)
+    page.fill("input[name=password]", password)
+    page.click("button[type=submit]")
+    return page
+
+
+def test_juror_reviews_a_sheet_in_the_browser(browser: object, server: str, site: Site) -> None:
+    decide_all_by_library(site, "Bruno")  # the other juror, through the library
+    page = _login(browser, server, "Alice")
+    page.click("text=camille-martin")
+    page.wait_for_selector('[data-testid="crit-methodo-recul"]')
+
+    page.click('[data-testid="crit-methodo-recul"] [data-testid="quote"]')
+    mark = page.wait_for_selector("#docpane mark#hl")
+    assert mark.inner_text().startswith("Notre échantillon")
+    cited = site.flow.sheet(site.flow.state(KEY).current).criterion("methodo-recul")
+    assert f"Page {cited.draft.evidence[0].page} " in page.inner_text("#docpane")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "sheet.png"), full_page=False)
+    print(f"screenshot: {ARTIFACTS / 'sheet.png'}")
+
+    crit = page.locator('[data-testid="crit-methodo-collecte"]')
+    crit.locator('[data-testid="change"]').click()
+    crit.locator("select[name=level]").select_option("3")
+    crit.locator("textarea[name=comment]").fill("Enquête solide et bien triangulée")
+    crit.locator('[data-testid="override"]').click()
+    page.wait_for_selector('[data-testid="flash"]')
+
+    sheet = site.flow.sheet(site.flow.state(KEY).current)
+    for entry in sheet.criteria:
+        if entry.id == "methodo-collecte":
+            continue
+        box = page.locator(f'[data-testid="crit-{entry.id}"]')
+        if box.locator('[data-testid="confirm"]').count():
+            box.locator('[data-testid="confirm"]').click()
+        else:
+            box.locator("select[name=level]").select_option("2")
+            box.locator('[data-testid="enter"]').click()
+        page.wait_for_selector(f'[data-testid="crit-{entry.id}"] [data-testid="mine"]')
+
+    assert page.locator('[data-testid="locked"]').is_visible()
+    state = site.flow.state(KEY)
+    assert state.current.locked
+    assert state.current.decisions["Alice"]["methodo-collecte"].comment.startswith("Enquête")
+    page.screenshot(path=str(ARTIFACTS / "sheet-locked.png"), full_page=True)
+
+
+def test_other_juror_csrf_and_rate_limit_in_the_browser(browser: object, server: str,
+                                                        site: Site) -> None:
+    claire = _login(browser, server, "Claire")
+    assert claire.goto(f"/sheet/{KEY}").status == 404
+    assert claire.goto(f"/doc/{KEY}?page=1&q={QUOTE}").status == 404
+
+    claire.goto(f"/sheet/{OTHER}")
+    before = site.store.head()
+    form = claire.locator('[data-testid="crit-methodo-recul"] form').first
+    form.locator("input[name=csrf]").evaluate("el => el.remove()")
+    with claire.expect_response(lambda r: r.request.method == "POST") as posted:
+        form.locator("button").click()
+    assert posted.value.status == 403 and site.store.head() == before
+
+    intruder = browser.new_context(base_url=server).new_page()
+    for attempt in range(6):
+        intruder.goto("/login")
+        intruder.fill("input[name=name]", "Bruno")
+        intruder.fill("input[name=password]", f"guess-{attempt}")
+        with intruder.expect_response(lambda r: r.request.method == "POST") as answer:
+            intruder.click("button[type=submit]")
+        assert answer.value.status == (401 if attempt < 5 else 429)
+    assert "Trop d'essais" in intruder.content()

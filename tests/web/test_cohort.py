@@ -1,0 +1,36 @@
+"""The coordinator's pages: progress, assignment, procès-verbal."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+from grader.review.workflow import Workflow
+from grader.sheet.store import read_sheet
+from tests.web.conftest import KEY, Site, decide_all_by_library, login, post
+
+
+def test_progress_and_pv(client: TestClient, site: Site) -> None:
+    decide_all_by_library(site, "Bruno")
+    login(client, "Diane")
+    assert "P2026" in client.get("/cohorts").text
+    page = client.get("/cohort/P2026").text
+    assert "Bruno (12/12)" in page and "Alice (0/12)" in page
+    md = client.get("/pv/P2026.md")
+    assert md.status_code == 200 and "camille-martin" in md.text
+    assert client.get("/pv/P2026.docx").content[:2] == b"PK"
+    assert client.get("/pv/nope.md").status_code == 404
+    assert client.get("/cohort/nope").status_code == 404
+
+
+def test_assign_a_juror_to_a_free_seat(client: TestClient, site: Site) -> None:
+    flow: Workflow = site.flow
+    path = next(site.docs.glob("**/velocite.sheet.json"))
+    flow.import_sheet(read_sheet(path), cohort="P2027", candidate="camille-martin", jurors=[])
+    login(client, "Diane")
+    key = "P2027/camille-martin/a1-plan-marketing"
+    res = post(client, f"/assign/{key}", {"juror": "Claire"}, "/cohort/P2027")
+    assert res.headers["location"] == "/cohort/P2027"
+    assert flow.state(key).jurors == ["Claire"]
+    post(client, f"/assign/{KEY}", {"juror": "Claire"}, "/cohort/P2026")  # panel full
+    assert flow.state(KEY).jurors == ["Alice", "Bruno"]
+    assert 'class="flash error"' in client.get("/cohort/P2026").text  # the library's refusal
