@@ -24,6 +24,11 @@ def main(paths: list[str]) -> None:
             for row in csv.DictReader(fh):
                 deliverable = row["deliverable"]
                 row["file"] = f"../docs/{deliverable}/{Path(row['file']).name}"
+                # One candidate per family: a variant is the same candidate's work, modified
+                # (calibration splits by candidate, so a family never straddles train and test).
+                prefix, _, variant = Path(row["file"]).stem.rpartition("--")
+                row["candidate"] = f"{deliverable}--{prefix or 'base'}"
+                row["variant"] = variant
                 key = (deliverable, row["file"], row["criterion"], row["juror"])
                 if key in rows:
                     raise SystemExit(f"{path}: duplicate score for {key}")
