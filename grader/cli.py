@@ -284,6 +284,16 @@ def _register_web() -> None:
 _register_web()
 
 
+def _register_batch() -> None:
+    """A cohort in one command (grader/batch/cli.py); the pools start only when it runs."""
+    from grader.batch.cli import batch as batch_command
+
+    app.command("batch")(batch_command)
+
+
+_register_batch()
+
+
 def run() -> None:
     try:
         app()

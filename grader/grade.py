@@ -74,19 +74,38 @@ def grade_file(path: Path, deliverable: str, out_dir: Path,
     return GradeResult(sheet, paths, cached)
 
 
-async def grade_document(doc: Document, rubric: Rubric, backend: Backend, options: GradeOptions,
-                         cache: DraftCache | None = None) -> tuple[ScoringSheet, int]:
-    """The scoring sheet of an ingested document, and how many drafts came from the cache."""
+@dataclass(frozen=True)
+class Prepared:
+    """What drafting needs from a document, computed without any model: the evidence body, the
+    passages retrieved per criterion, the folded text quotes are checked against. Picklable, so
+    a worker process can compute it (it is CPU work) for a cohort run's event loop."""
+
+    body: list[Passage]
+    passages: dict[str, list[Passage]]
+    folded: FoldedDocument
+
+
+def prepare(doc: Document, rubric: Rubric, budget_tokens: int) -> Prepared:
     flagged = flagged_texts(doc)
     body = [p for p in split_passages(doc) if not is_flagged(p, flagged)]
     index = Index.build(body)
-    folded = FoldedDocument.of(doc)
+    passages = {c.id: retrieve(index, c, budget_tokens) for c in rubric.draft_criteria}
+    return Prepared(body, passages, FoldedDocument.of(doc))
+
+
+async def grade_document(doc: Document, rubric: Rubric, backend: Backend, options: GradeOptions,
+                         cache: DraftCache | None = None, prepared: Prepared | None = None
+                         ) -> tuple[ScoringSheet, int]:
+    """The scoring sheet of an ingested document, and how many drafts came from the cache.
+    `prepared`: `prepare(doc, rubric, options.budget_tokens)` when already computed."""
+    prepared = prepared or prepare(doc, rubric, options.budget_tokens)
+    body, folded = prepared.body, prepared.folded
     limit = asyncio.Semaphore(max(1, options.concurrency))
     hits = 0
 
     async def one(crit: Criterion) -> CriterionDraft:
         nonlocal hits
-        passages = retrieve(index, crit, options.budget_tokens)
+        passages = prepared.passages[crit.id]
         request = DraftRequest(rubric=rubric, criterion=crit, passages=passages, document=doc,
                                lang=options.lang, body=tuple(body))
         key = _key(doc, rubric, crit, passages, backend, options.lang)
@@ -163,4 +182,5 @@ def _note(rubric: Rubric, levels: dict[str, int], criteria: list[Criterion]) -> 
     return epreuve_note(sub, levels)
 
 
-__all__ = ["GradeOptions", "GradeResult", "Mode", "grade_document", "grade_file"]
+__all__ = ["GradeOptions", "GradeResult", "Mode", "Prepared", "grade_document", "grade_file",
+           "prepare"]

@@ -26,8 +26,8 @@ VERSION = "heuristic-1"
 CUE_MIN, CUE_SHARE, SPREAD_TARGET = 4, 0.4, 6
 """The cue signal is full when 40 % of the criterion's cues (at least 4) are found, spread over
 6 passages; absolute, not per page, so that padding with irrelevant pages never raises it."""
-WEIGHTS = {"required": 0.0, "cues": 0.5, "section": 0.6, "sources": 0.8, "structure": 0.8, "expression": 0.9,
-           "figures": 0.5}
+WEIGHTS = {"required": 0.0, "cues": 0.5, "section": 0.6, "sources": 0.8, "structure": 0.8,
+           "expression": 0.9, "figures": 0.5}
 _SENTENCE = re.compile(r"(?<=[.!?…])\s+")
 
 

@@ -48,8 +48,9 @@ def batch(
     prices: Annotated[Path | None, typer.Option(help="Table de prix YAML.")] = None,
     poll_interval: Annotated[float | None, typer.Option(
         help="Secondes entre deux consultations du lot chez le fournisseur.")] = None,
-    no_wait: Annotated[bool, typer.Option("--no-wait", help="Envoyer le lot au fournisseur et "
-                                          "rendre la main ; reprendre avec --resume.")] = False,
+    wait: Annotated[bool | None, typer.Option(
+        "--wait/--no-wait", help="Attendre la fin du lot chez le fournisseur (défaut), ou "
+        "l'envoyer et rendre la main ; reprendre avec --resume.")] = None,
     no_progress: Annotated[bool, typer.Option("--no-progress", help="Pas de barre de "
                                               "progression.")] = False,
     lang: Annotated[str, typer.Option("--lang", help="Langue : fr ou en.")] = "",
@@ -62,7 +63,7 @@ def batch(
     language = _lang(lang)
     runtime: dict[str, Any] = {"workers": workers, "processes": processes, "rpm": rpm,
                                "tpm": tpm, "prices": prices, "poll_interval": poll_interval,
-                               "wait": False if no_wait else None}
+                               "wait": wait}
     progress = progress_for(language, enabled=not no_progress)
     try:
         if resume:

@@ -11,6 +11,9 @@ Each submission's fate is written to the state the moment it is known.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import importlib
+import threading
 import time
 from collections.abc import Callable
 from functools import cache
@@ -27,6 +30,7 @@ from grader.batch.work import (
     LOCAL_BACKENDS,
     Failed,
     Graded,
+    Ingested,
     Job,
     grade_local,
     ingest,
@@ -42,6 +46,7 @@ from grader.rubric.models import Rubric
 from grader.sheet.models import ScoringSheet
 
 Captured = Callable[[str, dict[str, bytes]], None]
+BUDGET = GradeOptions().budget_tokens
 
 
 class Cohort:
@@ -55,6 +60,10 @@ class Cohort:
                                              tpm=options.tpm, period=options.period))
         self.cache = DraftCache(options.out / CACHE_FILE) if options.use_cache else None
         self.pool: Pool | None = None
+        self.sheets: dict[str, ScoringSheet] = {}
+        """Sheets written by this run, kept for the summary (no need to read them back)."""
+        self._ready = asyncio.Event()
+        """Set once the backend is built: drafting waits for it, reading does not."""
 
     @property
     def local(self) -> bool:
@@ -65,22 +74,40 @@ class Cohort:
         if not rows:
             return
         processes = self.options.ingest_processes()
+        self.pool = Pool(processes)
+        self.pool.warm()
         if self.local:
             one, at_once = self._local, processes + 1  # +1 keeps every process fed
         else:
-            self.backend = self._backend()
             one, at_once = self._remote, self.options.workers + processes
-        self.pool = Pool(processes)
         gate = asyncio.Semaphore(at_once)
 
         async def guarded(row: Row) -> None:
             async with gate:
                 await one(row)
 
+        tasks = [asyncio.ensure_future(guarded(r)) for r in rows]
         try:
-            await asyncio.gather(*(guarded(r) for r in rows))
+            if not self.local:
+                await self._start_backend()
+            await asyncio.gather(*tasks)
+        except BaseException:
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            raise
         finally:
             self.pool.close()
+
+    async def _start_backend(self) -> None:
+        """Build the backend — importing LangChain takes seconds — in a thread, while the
+        workers read the first files; then open its client on this loop."""
+        await asyncio.sleep(0)  # let the first tasks hand their files to the workers
+        self.backend = await asyncio.to_thread(self._backend)
+        warm = getattr(self.backend, "warm", None)
+        if warm is not None:
+            warm()
+        self._ready.set()
 
     def _backend(self) -> Backend:
         opts = {k: v for k, v in self.options.backend_options.items() if v is not None}
@@ -113,9 +140,11 @@ class Cohort:
     async def _remote(self, row: Row) -> None:
         assert self.pool is not None
         self.state.start(row.key)
-        got = await self.pool.run(ingest, self._path(row), row.deliverable)
+        got = await self.pool.run(ingest, self._path(row), row.deliverable, BUDGET)
         if isinstance(got, Failed):
             return self._failed(row, got)
+        assert isinstance(got, Ingested)
+        await self._ready.wait()
         from grader.batch.transport import CURRENT, Tracker
 
         tracker = Tracker(row.key, capture={} if self.on_captured else None)
@@ -124,12 +153,12 @@ class Cohort:
         try:
             sheet, cached = await grade_document(got.doc, _rubric(row.deliverable),
                                                  self.backend, self._grade_options(),
-                                                 self.cache)
+                                                 self.cache, got.prepared)
         except BackendError:
             raise
         except GraderError as exc:
             return self._failed(row, Failed(str(exc), "backend", got.seconds))
-        draft_s = time.perf_counter() - start
+        draft_s = time.perf_counter() - start + got.prepare_s
         if tracker.errors:
             reason = t("batch.failure.exhausted", n=len(tracker.errors),
                        error=next(iter(tracker.errors.values())))
@@ -146,7 +175,7 @@ class Cohort:
 
     def _grade_options(self) -> GradeOptions:
         return GradeOptions(backend=self.options.backend, lang=self.options.lang,
-                            concurrency=self.options.workers,
+                            concurrency=self.options.workers, budget_tokens=BUDGET,
                             use_cache=self.options.use_cache)
 
     def _failed(self, row: Row, failure: Failed) -> None:
@@ -155,6 +184,9 @@ class Cohort:
 
     def _done(self, row: Row, sheet: ScoringSheet, cached: int, ingest_s: float,
               draft_s: float, write_s: float) -> None:
+        if not self.sheets:
+            preload(*SUMMARY_MODULES)
+        self.sheets[row.key] = sheet
         usage = sheet.usage
         cached_in = sum(e.draft.usage.cached_input_tokens for e in sheet.criteria if e.draft)
         self.state.done(row.key, Outcome(
@@ -164,9 +196,25 @@ class Cohort:
         self.progress.advance(True, usage.input_tokens + usage.output_tokens)
 
 
+def preload(*names: str) -> None:
+    """Import `names` in the background: the llm backend's libraries (LangChain, openai:
+    seconds) while the run finds its files; the summary's (matplotlib) once the first sheet is
+    written, while the run waits for the model — rather than after the last answer."""
+
+    def load() -> None:
+        for name in names:
+            with contextlib.suppress(ImportError):
+                importlib.import_module(name)
+
+    threading.Thread(target=load, name="grader-batch-preload", daemon=True).start()
+
+
+SUMMARY_MODULES = ("grader.batch.summary", "grader.batch.summary_html", "matplotlib.figure")
+
+
 @cache
 def _rubric(deliverable: str) -> Rubric:
     return load_rubric(deliverable)
 
 
-__all__ = ["Cohort"]
+__all__ = ["Cohort", "preload"]

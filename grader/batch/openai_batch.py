@@ -20,7 +20,7 @@ import json
 import time
 import uuid
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from grader.batch.cohort import Cohort
 from grader.batch.discover import BatchError
@@ -36,7 +36,7 @@ MAX_REQUESTS = 50_000
 MAX_BYTES = 190 * 1024 * 1024
 """OpenAI's limits per batch file are 50,000 requests and 200 MB."""
 ENDED = ("completed", "failed", "expired", "cancelled")
-ENDPOINT = "/v1/chat/completions"
+ENDPOINT: Final = "/v1/chat/completions"
 
 
 class Deferred:

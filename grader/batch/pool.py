@@ -4,12 +4,19 @@
 is inherited, and the same code runs on every platform. A worker that dies (PDFium crash,
 out of memory) breaks a ProcessPoolExecutor for good: the pool is rebuilt and the job tried
 once more, then recorded as failed — one bad file never stops the cohort.
+
+A worker does not outlive the run: if the parent is killed (SIGKILL leaves it no time to say
+so), the worker notices its new parent and exits, instead of waiting forever on a queue it
+also holds the writing end of.
 """
 
 from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -28,7 +35,8 @@ class Pool:
         self._pool = self._new()
 
     def _new(self) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(self.size, mp_context=multiprocessing.get_context("spawn"))
+        return ProcessPoolExecutor(self.size, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=watch_parent, initargs=(os.getpid(),))
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T | Failed:
         for _ in range(2):
@@ -42,8 +50,26 @@ class Pool:
                     pool.shutdown(wait=False, cancel_futures=True)
         return Failed(t("batch.failure.crashed"), "crashed")
 
+    def warm(self) -> None:
+        """Start every worker now (they import grader while the caller does something else)."""
+        from grader.batch.work import warm
+
+        for _ in range(self.size):
+            self._pool.submit(warm)
+
     def close(self) -> None:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
-__all__ = ["Pool"]
+def watch_parent(parent: int, every: float = 0.2) -> None:
+    """In a worker: exit as soon as the process that started it is gone."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(every)
+        os._exit(3)  # no cleanup to run: the parent's state is in SQLite, writes are atomic
+
+    threading.Thread(target=watch, name="grader-batch-parent-watch", daemon=True).start()
+
+
+__all__ = ["Pool", "watch_parent"]

@@ -19,13 +19,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from grader.batch.cohort import Cohort
+from grader.batch.cohort import Cohort, preload
 from grader.batch.discover import BatchError, Discovery, assign_stems, discover
 from grader.batch.options import RUNTIME_FIELDS, BatchOptions
 from grader.batch.progress import Progress, Silent
 from grader.batch.state import Row, State
 from grader.i18n import t
 from grader.rubric.load import load_rubric
+from grader.sheet.models import ScoringSheet
 from grader.sheet.store import SHEET_SUFFIX
 
 LOCK_FILE = ".grader-batch.lock"
@@ -45,6 +46,8 @@ class BatchReport:
     waiting: str | None = None
     """Set when a provider batch is still running: what to do next."""
     totals: dict[str, Any] = field(default_factory=dict)
+    timings: dict[str, float] = field(default_factory=dict)
+    """Seconds per phase: discover, grade, summary."""
 
     @property
     def failed(self) -> list[Row]:
@@ -81,28 +84,38 @@ def _run(given: BatchOptions | None, resume: tuple[Path, dict[str, Any]] | None,
 
 
 def _grade(options: BatchOptions, state: State, progress: Progress) -> BatchReport:
-    started = time.monotonic()
+    clock = time.monotonic
+    started = clock()
+    if options.backend == "llm":
+        preload("grader.batch.transport")
     keys = _register(state, options)
+    timings = {"discover": clock() - started}
     waiting = None
     if options.via == "openai-batch":
         from grader.batch.openai_batch import via_openai_batch
 
         waiting = via_openai_batch(options, state, keys, progress)
+    sheets: dict[str, ScoringSheet] = {}
     if waiting is None:
         pending = state.rows("pending", keys)
         progress.start(t("batch.progress.grading", options.lang), len(keys),
                        len(keys) - len(pending))
+        cohort = Cohort(options, state, progress)
         try:
-            asyncio.run(Cohort(options, state, progress).run(pending))
+            asyncio.run(cohort.run(pending))
         finally:
             progress.stop()
+        sheets = cohort.sheets
+    timings["grade"] = clock() - started - timings["discover"]
     report = BatchReport(out=options.out, rows=state.rows(keys=keys),
-                         duplicates=state.skipped(), waiting=waiting)
-    report.elapsed = time.monotonic() - started
+                         duplicates=state.skipped(), waiting=waiting, timings=timings)
     if waiting is None:
         from grader.batch.summary import write_summary
 
-        report.summary, report.totals = write_summary(options, state, report.rows)
+        mark = clock()
+        report.summary, report.totals = write_summary(options, state, report.rows, sheets)
+        timings["summary"] = clock() - mark
+    report.elapsed = clock() - started
     return report
 
 
@@ -124,6 +137,8 @@ def _settle(state: State, given: BatchOptions | None,
             state.reopen(r.key for r in state.rows("done"))
     if options.source is None:
         raise BatchError(t("batch.error.no_source"))
+    if options.via == "openai-batch" and options.backend != "llm":
+        raise BatchError(t("batch.error.via_needs_llm", backend=options.backend))
     state.set_meta("options", options.model_dump(mode="json"))
     return options
 

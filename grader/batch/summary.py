@@ -107,13 +107,17 @@ class View:
         }
 
 
-def build_view(options: BatchOptions, state: State, rows: list[Row]) -> View:
+def build_view(options: BatchOptions, state: State, rows: list[Row],
+               known: dict[str, ScoringSheet] | None = None) -> View:
+    """`known`: sheets already in memory (written by this run), by submission key."""
     prices = load_prices(options.prices)
     model = options.backend_options.get("model")
     batch_tokens = Journal(state.con).tokens("batch")
     lines = []
     for row in rows:
-        sheet = _sheet(options, row) if row.status == "done" else None
+        sheet = None
+        if row.status == "done":
+            sheet = (known or {}).get(row.key) or _sheet(options, row)
         model_name = (sheet.backend.model if sheet else None) or model
         b_in, b_out = batch_tokens.get(row.key, (0, 0))
         tokens = Tokens(row.input_tokens, row.output_tokens, row.cached_input_tokens,
@@ -129,13 +133,14 @@ def _sheet(options: BatchOptions, row: Row) -> ScoringSheet | None:
         return None
 
 
-def write_summary(options: BatchOptions, state: State, rows: list[Row]
+def write_summary(options: BatchOptions, state: State, rows: list[Row],
+                  known: dict[str, ScoringSheet] | None = None
                   ) -> tuple[list[Path], dict[str, Any]]:
     """Write cohort.csv, cohort.md, cohort.html (and plots/); their paths and the totals."""
     from grader.batch.plots import plot_distributions
     from grader.batch.summary_html import render_html
 
-    view = build_view(options, state, rows)
+    view = build_view(options, state, rows, known)
     view.plots = plot_distributions(view, options.out / "plots")
     out = options.out
     files = {out / "cohort.csv": to_csv(view), out / "cohort.md": render_md(view),

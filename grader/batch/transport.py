@@ -76,10 +76,8 @@ class CohortTransport(httpx.AsyncBaseTransport):
             return await self._send(request)
         body = await request.aread()
         key, tracker = call_key(body), CURRENT.get()
-        if self.journal is not None and (known := self.journal.get(key)) is not None:
-            if tracker is not None:
-                tracker.replayed += 1
-            return _response(request, 200, {"content-type": "application/json"}, known)
+        if (known := self._replay(request, key, tracker)) is not None:
+            return known
         if (capture := CAPTURE.get()) is not None:
             capture.key, capture.body = key, body
             capture.event.set()
@@ -89,6 +87,10 @@ class CohortTransport(httpx.AsyncBaseTransport):
     async def _live(self, request: httpx.Request, body: bytes, key: str,
                     tracker: Tracker | None) -> httpx.Response:
         async with self.limiter.call(_estimate(body)) as slot:
+            # While this request waited for room, the same one (another submission's, with the
+            # same passages) may have been answered: never pay for it twice.
+            if (known := self._replay(request, key, tracker)) is not None:
+                return known
             try:
                 response = await self._send(request)
             except (TimeoutError, httpx.TransportError) as exc:
@@ -110,6 +112,16 @@ class CohortTransport(httpx.AsyncBaseTransport):
             else:
                 tracker.errors.pop(key, None)
         return response
+
+    def _replay(self, request: httpx.Request, key: str, tracker: Tracker | None
+                ) -> httpx.Response | None:
+        known = self.journal.get(key) if self.journal is not None else None
+        if known is None:
+            return None
+        if tracker is not None:
+            tracker.replayed += 1
+            tracker.errors.pop(key, None)
+        return _response(request, 200, {"content-type": "application/json"}, known)
 
     async def _send(self, request: httpx.Request) -> httpx.Response:
         sent = await self.client.send(request)
@@ -152,6 +164,10 @@ class CohortLLMBackend(LLMBackend):
         self._wired: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, ChatOpenAI] = (
             weakref.WeakKeyDictionary())
 
+    def warm(self) -> None:
+        """Open the client for the running loop now rather than on the first call."""
+        self._chat()
+
     def _chat(self) -> ChatOpenAI:
         chat = super()._chat()
         loop = asyncio.get_running_loop()
@@ -178,6 +194,9 @@ class Deferring:
     @property
     def model(self) -> str | None:
         return self.inner.model
+
+    def warm(self) -> None:
+        self.inner.warm()
 
     @property
     def prompt_version(self) -> str | None:

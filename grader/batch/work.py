@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.errors import GraderError
-from grader.grade import CACHE_FILE, GradeOptions, grade_document
+from grader.grade import CACHE_FILE, GradeOptions, Prepared, grade_document, prepare
 from grader.ingest import Document, read
 from grader.rubric.load import load_rubric
 from grader.sheet.models import ScoringSheet
@@ -50,6 +50,9 @@ class Failed:
 class Ingested:
     doc: Document
     seconds: float
+    prepared: Prepared | None = None
+    """Evidence retrieved per criterion (CPU work kept off the main process's event loop)."""
+    prepare_s: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -61,17 +64,29 @@ class Graded:
     write_s: float
 
 
-def ingest(path: str, deliverable: str) -> Ingested | Failed:
-    """Read one file (the rubric's length rule sets the length flag)."""
+def ingest(path: str, deliverable: str, budget_tokens: int | None = None
+           ) -> Ingested | Failed:
+    """Read one file (the rubric's length rule sets the length flag); with `budget_tokens`,
+    retrieve each criterion's evidence too."""
     start = time.perf_counter()
     try:
         rubric = load_rubric(deliverable)
         length = (rubric.length.min_pages, rubric.length.max_pages) if rubric.length else None
-        return Ingested(read(path, length=length), time.perf_counter() - start)
+        doc = read(path, length=length)
+        read_s = time.perf_counter() - start
+        if budget_tokens is None:
+            return Ingested(doc, read_s)
+        prepared = prepare(doc, rubric, budget_tokens)
+        return Ingested(doc, read_s, prepared, time.perf_counter() - start - read_s)
     except GraderError as exc:
         return Failed(str(exc), getattr(exc, "code", "error"), time.perf_counter() - start)
     except Exception as exc:  # noqa: BLE001 — one bad file never stops the cohort
         return Failed(f"{Path(path).name}: {type(exc).__name__}: {exc}", "internal")
+
+
+def warm() -> None:
+    """Nothing: unpickling this function imports this module, hence ingest and drafting, so
+    a worker is ready for its first file (renderers are imported by the first write)."""
 
 
 def write(sheet: ScoringSheet, out: str, stem: str) -> float | Failed:
@@ -139,4 +154,4 @@ def _cache(out: str) -> Any:
 
 
 __all__ = ["LOCAL_BACKENDS", "Failed", "Graded", "Ingested", "Job", "grade_local", "ingest",
-           "with_candidate", "write"]
+           "warm", "with_candidate", "write"]

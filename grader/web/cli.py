@@ -31,7 +31,7 @@ def _need_web_extra() -> None:
 
     for module in ("fastapi", "uvicorn", "jinja2", "python_multipart", "argon2", "itsdangerous"):
         if find_spec(module) is None:
-            _fail(GraderError(f"{module} missing: pip install -e . (the web packages are main dependencies)"))
+            _fail(GraderError(f"{module} missing: pip install -e . (web packages)"))
 
 
 def serve(

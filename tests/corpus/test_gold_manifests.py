@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import csv
 from collections import defaultdict
-from pathlib import Path
-
 from functools import cache
+from pathlib import Path
 
 from grader.rubric.load import load_rubric as _load_rubric
 from grader.rubric.models import Mode

@@ -64,7 +64,8 @@ def test_a_damaged_criterion_drafts_lower_than_its_base(path: Path, kind: str) -
             assert damaged[criterion] <= base[criterion], criterion
 
 
-@pytest.mark.parametrize("path", variant_files("injection"), ids=lambda p: f"{p.parent.name}/{p.stem}")
+@pytest.mark.parametrize("path", variant_files("injection"),
+                         ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_a_hidden_instruction_is_flagged_and_raises_nothing(path: Path) -> None:
     prefix, _ = family(path.stem)
     base, _ = levels(path.with_name(f"{prefix}base.pdf"))

@@ -115,6 +115,10 @@ class OpenAIServer:
         self.batches: dict[str, dict[str, Any]] = {}
         self.batch_log: list[dict[str, Any]] = []
         """Every Batch API line answered: {custom_id, body, status}."""
+        self.simulate_cache = True
+        """Compute the prompt-cache hits (quadratic in the requests: off for big benchmarks)."""
+        self.rules: list[tuple[str, Reply]] = []
+        """(text, reply): a request whose text contains `text` gets `reply`, every time."""
         self._gate = threading.Event()
         self._gate.set()
         self._lock = threading.Lock()
@@ -177,6 +181,8 @@ class OpenAIServer:
             if self.reject_tools and logged.body.get("tools"):
                 reply = error_reply(400, "tools are not supported by this server",
                                     code="tools_not_supported")
+            elif rule := next((r for text, r in self.rules if text in logged.text), None):
+                reply = rule
             else:
                 reply = self.replies.popleft() if self.replies else _auto_reply(logged.body)
             if reply.status != 200:
@@ -188,6 +194,8 @@ class OpenAIServer:
     def _cached_prefix(self, logged: Logged) -> int:
         """Tokens of the longest prefix shared with an earlier request (OpenAI-like blocks)."""
         best = 0
+        if not self.simulate_cache:
+            return 0
         for earlier in self.log[:-1]:
             if earlier.status == 200:
                 best = max(best, _common_prefix(earlier.text, logged.text))

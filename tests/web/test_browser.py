@@ -13,11 +13,11 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import playwright.sync_api as playwright_api  # noqa: E402  (a missing test extra must fail)
 import pytest
 
 from tests.web.conftest import KEY, OTHER, PASSWORD, QUOTE, Site, decide_all_by_library
 
-import playwright.sync_api as playwright_api  # noqa: E402  (a missing test extra must fail)
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
