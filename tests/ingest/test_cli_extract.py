@@ -17,8 +17,7 @@ def _grader(*args: str | Path) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture(scope="module")
 def wired() -> None:
-    if "extract" not in _grader("--help").stdout:
-        pytest.skip("`grader extract` is not wired in grader/cli.py yet")
+    assert "extract" in _grader("--help").stdout, "`grader extract` is missing from the CLI"
 
 
 def test_extract_json(wired: None, files: dict[str, Path]) -> None:
