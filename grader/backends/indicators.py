@@ -220,7 +220,7 @@ def expression_score(stats: DocStats) -> tuple[float, dict[str, object]]:
     mean = statistics.fmean(lengths)
     long_share = sum(1 for n in lengths if n > 45) / len(lengths)
     words = [w for s in sentences for w in fold(s).split()]
-    variety = _mattr(words)
+    variety = mattr(words)
     repeated = _repetition(sentences)
     loose = _loose_share(sentences)
     score = 1.0 - min(0.5, loose * 2.0)
@@ -250,11 +250,11 @@ def _loose_share(sentences: list[str]) -> float:
     return hits / len(sentences)
 
 
-def _mattr(words: list[str], window: int = 200) -> float:
+def mattr(words: list[str], window: int = 200, samples: int = 50) -> float:
     """Moving-average type/token ratio: lexical variety independent of length."""
     if len(words) <= window:
         return len(set(words)) / max(1, len(words))
-    step = max(1, (len(words) - window) // 50)
+    step = max(1, (len(words) - window) // samples)
     ratios = [len(set(words[i:i + window])) / window
               for i in range(0, len(words) - window + 1, step)]
     return statistics.fmean(ratios)

@@ -18,6 +18,8 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from grader.backends.indicators import mattr
+
 _WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 _PLACEHOLDER = re.compile(r"@[A-Z]+\d*")
@@ -69,7 +71,7 @@ def essay_features(essay: EssayText, vocabulary: Vocabulary | None = None,
         "e_sd_sentence": statistics.pstdev(lengths),
         "e_word_length": statistics.fmean(len(w) for w in words) if words else 0.0,
         "e_long_words": sum(len(w) >= 7 for w in words) / n if n else 0.0,
-        "e_mattr": _mattr(lower),
+        "e_mattr": mattr(lower, window=50, samples=40),
         "e_commas": essay.text.count(",") / max(1, len(essay.sentences)),
         "e_punctuation": float(len(set(re.findall(r"[;:!?\"'()-]", essay.text)))),
         "e_lower_i": _lower_i(words),
@@ -82,16 +84,6 @@ def essay_features(essay: EssayText, vocabulary: Vocabulary | None = None,
     if vocabulary is not None:
         feats["e_rare"] = sum(w not in vocabulary.words for w in lower) / n if n else 0.0
     return feats
-
-
-def _mattr(words: list[str], window: int = 50) -> float:
-    """Moving-average type/token ratio: lexical variety that does not fall with length."""
-    if len(words) <= window:
-        return len(set(words)) / max(1, len(words))
-    step = max(1, (len(words) - window) // 40)
-    ratios = [len(set(words[i:i + window])) / window
-              for i in range(0, len(words) - window + 1, step)]
-    return statistics.fmean(ratios)
 
 
 def _lower_i(words: list[str]) -> float:
