@@ -12,6 +12,7 @@ from typing import Annotated, NoReturn
 
 import typer
 
+from grader.cli_options import BaseUrlOpt, ModelOpt, NoCacheOpt, NoRedactOpt
 from grader.errors import GraderError
 from grader.i18n import Lang, default_lang
 
@@ -129,12 +130,10 @@ def grade(
     backend: Annotated[str, typer.Option(help="heuristic (hors ligne), llm ou fake.")]
     = "heuristic",
     out: Annotated[Path, typer.Option("--out", "-o", help="Dossier des fiches.")] = Path("out"),
-    model: Annotated[str | None, typer.Option(help="Modèle (llm) ; sinon GRADER_MODEL.")] = None,
-    base_url: Annotated[str | None, typer.Option(help="Point d'accès compatible OpenAI ; "
-                                                 "sinon OPENAI_BASE_URL.")] = None,
-    no_redact: Annotated[bool, typer.Option("--no-redact", help="Ne pas anonymiser (point "
-                                            "d'accès local uniquement).")] = False,
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="Ignorer le cache.")] = False,
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
+    no_redact: NoRedactOpt = False,
+    no_cache: NoCacheOpt = False,
     lang: LangOpt = "",
 ) -> None:
     """Pré-note un livrable et écrit sa fiche (.sheet.json, .md, .docx)."""

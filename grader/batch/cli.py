@@ -11,6 +11,7 @@ from typing import Annotated, Any, NoReturn, cast
 
 import typer
 
+from grader.cli_options import BaseUrlOpt, ModelOpt, NoCacheOpt, NoRedactOpt
 from grader.errors import GraderError
 from grader.i18n import Lang, default_lang
 
@@ -39,12 +40,10 @@ def batch(
                                      "fournisseur, moitié prix, jusqu'à 24 h).")] = "direct",
     resume: Annotated[bool, typer.Option("--resume", help="Reprendre le lot de --out avec ses "
                                          "réglages (DIR inutile).")] = False,
-    model: Annotated[str | None, typer.Option(help="Modèle (llm) ; sinon GRADER_MODEL.")] = None,
-    base_url: Annotated[str | None, typer.Option(help="Point d'accès compatible OpenAI ; "
-                                                 "sinon OPENAI_BASE_URL.")] = None,
-    no_redact: Annotated[bool, typer.Option("--no-redact", help="Ne pas anonymiser (point "
-                                            "d'accès local uniquement).")] = False,
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="Ignorer le cache.")] = False,
+    model: ModelOpt = None,
+    base_url: BaseUrlOpt = None,
+    no_redact: NoRedactOpt = False,
+    no_cache: NoCacheOpt = False,
     prices: Annotated[Path | None, typer.Option(help="Table de prix YAML.")] = None,
     poll_interval: Annotated[float | None, typer.Option(
         help="Secondes entre deux consultations du lot chez le fournisseur.")] = None,
