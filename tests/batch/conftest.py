@@ -87,6 +87,14 @@ def start_batch_cli(*args: str | Path, env: dict[str, str] | None = None,
                             text=True, env={**os.environ, **(env or {})}, cwd=cwd)
 
 
+def _complete(raw: bytes | str) -> bool:
+    try:
+        json.loads(raw)
+    except ValueError:
+        return False
+    return True
+
+
 def repeated_after_return(log: list[Logged], kills: tuple[float, ...] = (),
                           grace: float = 0.0) -> list[str]:
     """Requests sent again after an identical one had been answered (200, fully sent).
@@ -99,6 +107,10 @@ def repeated_after_return(log: list[Logged], kills: tuple[float, ...] = (),
     answered: dict[str, float] = {}
     repeats = []
     for entry in sorted(log, key=lambda e: e.time):
+        if not _complete(entry.raw):
+            # The client was killed while sending this request: the server got a truncated
+            # body that is no call of the run: it can be neither an answer nor a repeat.
+            continue
         key = call_key(entry.raw)
         if key in answered and entry.time > answered[key]:
             done = answered[key]
