@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+import threading
 from pathlib import Path
 
 from grader.sheet.models import CriterionDraft
@@ -31,12 +32,20 @@ class DraftCache:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self.path = path
+        self._local = threading.local()
         with self._connect() as con:
             con.execute("PRAGMA journal_mode=WAL")
             con.execute(SCHEMA)
 
     def _connect(self) -> sqlite3.Connection:
-        return sqlite3.connect(self.path, timeout=30)
+        """This thread's connection, opened once: a cohort reads and writes the cache at every
+        criterion, from its event loop. WAL with synchronous=NORMAL survives a killed process
+        (only a power cut may lose the last drafts, which are then asked again)."""
+        con: sqlite3.Connection | None = getattr(self._local, "con", None)
+        if con is None:
+            con = self._local.con = sqlite3.connect(self.path, timeout=30)
+            con.execute("PRAGMA synchronous=NORMAL")
+        return con
 
     def get(self, key: str) -> CriterionDraft | None:
         with self._connect() as con:

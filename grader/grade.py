@@ -16,6 +16,7 @@ from grader.backends import Backend, DraftRequest, Passage, get_backend
 from grader.cache import DraftCache, draft_key
 from grader.evidence import Index, flagged_texts, is_flagged, retrieve, split_passages
 from grader.i18n import Lang
+from grader.redact import Redactor
 from grader.rubric.load import load_rubric
 from grader.rubric.models import Criterion, Mode, Rubric
 from grader.rubric.note import epreuve_note
@@ -83,14 +84,18 @@ class Prepared:
     body: list[Passage]
     passages: dict[str, list[Passage]]
     folded: FoldedDocument
+    redactor: Redactor | None = None
+    """Primed on the whole text (tens of milliseconds a document), when asked for."""
 
 
-def prepare(doc: Document, rubric: Rubric, budget_tokens: int) -> Prepared:
+def prepare(doc: Document, rubric: Rubric, budget_tokens: int, redactor: bool = False
+            ) -> Prepared:
     flagged = flagged_texts(doc)
     body = [p for p in split_passages(doc) if not is_flagged(p, flagged)]
     index = Index.build(body)
     passages = {c.id: retrieve(index, c, budget_tokens) for c in rubric.draft_criteria}
-    return Prepared(body, passages, FoldedDocument.of(doc))
+    primed = Redactor.for_document(doc) if redactor else None
+    return Prepared(body, passages, FoldedDocument.of(doc), primed)
 
 
 async def grade_document(doc: Document, rubric: Rubric, backend: Backend, options: GradeOptions,
@@ -107,7 +112,7 @@ async def grade_document(doc: Document, rubric: Rubric, backend: Backend, option
         nonlocal hits
         passages = prepared.passages[crit.id]
         request = DraftRequest(rubric=rubric, criterion=crit, passages=passages, document=doc,
-                               lang=options.lang, body=tuple(body))
+                               lang=options.lang, body=tuple(body), redactor=prepared.redactor)
         key = _key(doc, rubric, crit, passages, backend, options.lang)
         if cache is not None and (hit := cache.get(key)) is not None:
             hits += 1

@@ -7,7 +7,7 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
-import yaml
+from grader import yamlio
 
 Lang = Literal["fr", "en"]
 LOCALE = Path(__file__).parent / "locale"
@@ -19,7 +19,7 @@ def _catalogue() -> dict[str, dict[str, str]]:
     data: dict[str, dict[str, str]] = {}
     for path in sorted(LOCALE.glob("*.yaml")):
         with path.open(encoding="utf-8") as fh:
-            data.update(yaml.safe_load(fh) or {})
+            data.update(yamlio.safe_load(fh) or {})
     return data
 
 

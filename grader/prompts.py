@@ -16,8 +16,7 @@ from pathlib import Path
 from string import Template
 from typing import Any
 
-import yaml
-
+from grader import yamlio
 from grader.errors import GraderError
 from grader.i18n import Lang
 
@@ -58,6 +57,12 @@ def prompts_dir() -> Path:
     override = os.environ.get("GRADER_PROMPTS")
     if override:
         return Path(override)
+    return _shipped_dir()
+
+
+@cache
+def _shipped_dir() -> Path:
+    """Looked up once: prompts are loaded for every model call of a cohort."""
     packaged = Path(__file__).resolve().parent / "_data" / "prompts"
     if packaged.is_dir():
         return packaged
@@ -77,7 +82,7 @@ def _load(path: Path, name: str, lang: Lang) -> Prompt:
     front = _FRONT.match(text)
     if not front:
         raise PromptError(f"{path}: no YAML front matter (--- version: ... ---)")
-    meta = yaml.safe_load(front.group(1)) or {}
+    meta = yamlio.safe_load(front.group(1)) or {}
     if not isinstance(meta, dict) or not meta.get("version"):
         raise PromptError(f"{path}: front matter: 'version' is required")
     parts = _SECTION.split(text[front.end():])

@@ -17,6 +17,7 @@ from grader.sheet.models import CriterionDraft
 
 if TYPE_CHECKING:
     from grader.ingest import Document
+    from grader.redact import Redactor
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,9 @@ class DraftRequest:
     body: tuple[Passage, ...] = ()
     """Every passage of the document that may serve as evidence (flagged ones removed), in
     order: document-level indicators are computed on it, never on flagged text."""
+    redactor: Redactor | None = None
+    """The document's redactor, primed on its whole text, when computed ahead (a cohort's
+    worker processes do it, off the event loop); backends that send text build one otherwise."""
 
 
 class BackendError(GraderError):

@@ -12,8 +12,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import yaml
-
+from grader import yamlio
 from grader.backends.base import Passage
 from grader.evidence.passages import evidence_blocks
 from grader.evidence.retrieve import phrase_count
@@ -235,7 +234,7 @@ def expression_score(stats: DocStats) -> tuple[float, dict[str, object]]:
 
 @cache
 def _markers() -> tuple[str, ...]:
-    data = yaml.safe_load(MARKERS.read_text(encoding="utf-8"))
+    data = yamlio.safe_load(MARKERS.read_text(encoding="utf-8"))
     return tuple(fold(m) for lang in ("fr", "en") for m in data[lang])
 
 

@@ -46,6 +46,10 @@ from grader.rubric.models import Rubric
 from grader.sheet.models import ScoringSheet
 
 Captured = Callable[[str, dict[str, bytes]], None]
+REMOTE_NICE = 5
+"""Readers' priority below this process's when the model is remote: on a machine with few
+cores, a reader must not delay the event loop that sends the next request (or, at the start,
+the import of the model client)."""
 BUDGET = GradeOptions().budget_tokens
 
 
@@ -74,7 +78,7 @@ class Cohort:
         if not rows:
             return
         processes = self.options.ingest_processes()
-        self.pool = Pool(processes)
+        self.pool = Pool(processes, nice=0 if self.local else REMOTE_NICE)
         self.pool.warm()
         if self.local:
             one, at_once = self._local, processes + 1  # +1 keeps every process fed
@@ -113,9 +117,9 @@ class Cohort:
         opts = {k: v for k, v in self.options.backend_options.items() if v is not None}
         if self.options.backend == "llm":
             from grader.backends.llm_settings import load_settings
-            from grader.batch.transport import CohortLLMBackend, Deferring
+            from grader.batch.transport import Deferring, cohort_backend
 
-            llm = CohortLLMBackend(load_settings(**opts), self.journal, self.limiter)
+            llm = cohort_backend(load_settings(**opts), self.journal, self.limiter)
             return Deferring(llm) if self.on_captured else llm  # type: ignore[return-value]
         if self.on_captured:
             raise BackendError(t("batch.error.via_needs_llm", backend=self.options.backend))

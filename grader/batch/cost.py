@@ -14,6 +14,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from grader import yamlio
 from grader.backends.llm_settings import grader_home
 from grader.batch.discover import BatchError
 from grader.i18n import t
@@ -69,7 +70,7 @@ def load_prices(path: Path | None = None) -> PriceTable:
     user = grader_home() / "prices.yaml"
     source = path or (user if user.is_file() else BUILT_IN)
     try:
-        data = yaml.safe_load(source.read_text(encoding="utf-8")) or {}
+        data = yamlio.safe_load(source.read_text(encoding="utf-8")) or {}
         return PriceTable.model_validate(data)
     except (OSError, yaml.YAMLError) as exc:
         raise BatchError(t("batch.error.prices", path=source, reason=exc)) from None

@@ -34,7 +34,7 @@ def plot_distributions(view: View, folder: Path) -> dict[str, str]:
         fig = _figure(Figure, view, deliverable)
         buffer = io.BytesIO()
         # No timestamp in the PNG: two runs over the same sheets give the same bytes.
-        fig.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight",
+        fig.savefig(buffer, format="png", dpi=DPI,
                     metadata={"Software": None})
         path = folder / f"{deliverable}.png"
         atomic_write_bytes(path, buffer.getvalue())

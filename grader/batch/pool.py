@@ -13,6 +13,7 @@ also holds the writing end of.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import multiprocessing
 import os
 import threading
@@ -29,14 +30,14 @@ T = TypeVar("T")
 
 
 class Pool:
-    def __init__(self, size: int) -> None:
-        self.size = size
+    def __init__(self, size: int, nice: int = 0) -> None:
+        self.size, self.nice = size, nice
         self.generation = 0
         self._pool = self._new()
 
     def _new(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(self.size, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=watch_parent, initargs=(os.getpid(),))
+                                   initializer=start_worker, initargs=(os.getpid(), self.nice))
 
     async def run(self, fn: Callable[..., T], *args: Any) -> T | Failed:
         for _ in range(2):
@@ -61,6 +62,15 @@ class Pool:
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
+def start_worker(parent: int, nice: int = 0) -> None:
+    """In a new worker: lower its priority by `nice` (when the model is remote, the parent's
+    event loop keeps the model busy and must not wait for a core), watch the parent."""
+    if nice and hasattr(os, "nice"):
+        with contextlib.suppress(OSError):
+            os.nice(nice)
+    watch_parent(parent)
+
+
 def watch_parent(parent: int, every: float = 0.2) -> None:
     """In a worker: exit as soon as the process that started it is gone."""
 
@@ -72,4 +82,4 @@ def watch_parent(parent: int, every: float = 0.2) -> None:
     threading.Thread(target=watch, name="grader-batch-parent-watch", daemon=True).start()
 
 
-__all__ = ["Pool", "watch_parent"]
+__all__ = ["Pool", "start_worker", "watch_parent"]

@@ -76,7 +76,7 @@ def ingest(path: str, deliverable: str, budget_tokens: int | None = None
         read_s = time.perf_counter() - start
         if budget_tokens is None:
             return Ingested(doc, read_s)
-        prepared = prepare(doc, rubric, budget_tokens)
+        prepared = prepare(doc, rubric, budget_tokens, redactor=True)
         return Ingested(doc, read_s, prepared, time.perf_counter() - start - read_s)
     except GraderError as exc:
         return Failed(str(exc), getattr(exc, "code", "error"), time.perf_counter() - start)

@@ -15,7 +15,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import yaml
+from grader import yamlio
 
 if TYPE_CHECKING:
     from grader.evals.gold import GoldDocument, GoldSet
@@ -36,7 +36,7 @@ VARIANT_NAMES = {"padding": ("padding", "remplissage"),
 @cache
 def texts() -> dict:
     raw = resources.files("grader.evals").joinpath("probe_texts.yaml").read_text("utf-8")
-    return yaml.safe_load(raw)
+    return yamlio.safe_load(raw)
 
 
 def _lang(doc: Document) -> str:

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from grader import yamlio
 from grader.evals import perturb
 from grader.evals.gold import GoldDocument, GoldSet
 from grader.evals.models import ProbeReport, ProbeSummary, ProbeViolation
@@ -221,12 +222,11 @@ def _variant_probes(run: _Run, gold: GoldSet) -> None:
 
 def damages(gold: GoldSet) -> dict[str, dict[str, list[str]]]:
     """variants.yaml beside the gold sets: variant → deliverable → criteria it damages."""
-    import yaml
 
     for folder in (gold.root, gold.root.parent):
         path = folder / VARIANTS_FILE
         if path.is_file():
-            data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            data = yamlio.safe_load(path.read_text(encoding="utf-8")) or {}
             return {v: {d: list(c) for d, c in (spec or {}).items()}
                     for v, spec in data.items() if isinstance(spec, dict)}
     return {}

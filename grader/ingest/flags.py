@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
-import yaml
-
+from grader import yamlio
 from grader.ingest.clean import squash
 from grader.ingest.document import Flag
 from grader.ingest.parts import Hidden
@@ -38,7 +37,7 @@ class Pattern:
 def injection_patterns() -> tuple[Pattern, ...]:
     raw = resources.files("grader.ingest").joinpath("injection_patterns.yaml").read_text("utf-8")
     return tuple(Pattern(p["id"], re.compile(p["regex"], re.I), tuple(p["keywords"]))
-                 for p in yaml.safe_load(raw)["patterns"])
+                 for p in yamlio.safe_load(raw)["patterns"])
 
 
 def _fold_table() -> bytes:

@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from grader import yamlio
 from grader.i18n import t
 from grader.review.errors import StoreError
 
@@ -41,7 +42,7 @@ def _review_section(path: Path) -> dict[str, Any]:
     if not path.is_file():
         return {}
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yamlio.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise StoreError(f"{path}: {t('review.error.config', reason=exc)}") from None
     section = data.get("review", {}) if isinstance(data, dict) else None
