@@ -63,7 +63,7 @@ def create_app(store: ReviewStore, *, doc_dirs: Sequence[Path] = (), policy: Pol
     accounts = Accounts(store.engine)
     app.state.flow = Workflow(store, policy)
     app.state.accounts = accounts
-    app.state.limiter = limiter or RateLimiter()
+    app.state.limiter = limiter or RateLimiter(store.engine)
     app.state.doc_dirs = list(doc_dirs)
     app.state.templates = Jinja2Templates(directory=str(HERE / "templates"))
     app.middleware("http")(session_middleware(Sessions(accounts.secret(), force_secure)))

@@ -1,4 +1,5 @@
-"""Sessions, login rate limiting and the "who may see this" checks.
+"""Sessions, logging in and out, and the "who may see this" checks (the login rate limit
+lives in `grader.web.limiter`, re-exported here).
 
 The session is a signed cookie (itsdangerous): HttpOnly, SameSite=Lax, Secure whenever the
 request came over TLS (directly or through a trusted reverse proxy). It names the account and
@@ -7,16 +8,14 @@ carries a stamp of its password hash, so changing a password ends the other sess
 
 from __future__ import annotations
 
-import time
-from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import HTTPException, Request, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from grader.web.csrf import new_token
+from grader.web.limiter import RateLimiter
 from grader.web.users import Accounts, User
 
 COOKIE = "grader_session"
@@ -30,45 +29,6 @@ class LoginRequired(Exception):
 
 class PasswordChangeRequired(Exception):
     """The one-time password is still in use; the app redirects to /password."""
-
-
-@dataclass
-class RateLimiter:
-    """At most `failures` wrong passwords per key (client address, account) in `window` s."""
-
-    failures: int = 5
-    window: float = 300.0
-    clock: Callable[[], float] = time.monotonic
-    max_keys: int = 10_000
-    _seen: dict[str, deque[float]] = field(default_factory=lambda: defaultdict(deque))
-
-    def retry_after(self, keys: list[str]) -> int:
-        """Seconds to wait before another attempt (0: go ahead)."""
-        now, wait = self.clock(), 0.0
-        for key in keys:
-            hits = self._seen[key]
-            while hits and now - hits[0] > self.window:
-                hits.popleft()
-            if len(hits) >= self.failures:
-                wait = max(wait, self.window - (now - hits[0]))
-        return int(wait) + 1 if wait else 0
-
-    def failed(self, keys: list[str]) -> None:
-        if len(self._seen) > self.max_keys:
-            self._forget_old()
-        for key in keys:
-            self._seen[key].append(self.clock())
-
-    def _forget_old(self) -> None:
-        # Made-up account names must not grow the table without end.
-        now = self.clock()
-        stale = [k for k, hits in self._seen.items() if not hits or now - hits[-1] > self.window]
-        for key in stale:
-            del self._seen[key]
-
-    def succeeded(self, keys: list[str]) -> None:
-        for key in keys:
-            self._seen.pop(key, None)
 
 
 class Sessions:

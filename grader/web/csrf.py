@@ -23,9 +23,10 @@ def token(request: Request) -> str:
     return str(request.state.session["c"])
 
 
-async def checked_form(request: Request) -> FormData:
-    """The posted form, once its CSRF token is known to be this session's."""
-    form = await request.form()
+async def checked_form(request: Request, max_files: int = 1000) -> FormData:
+    """The posted form, once its CSRF token is known to be this session's. Uploaded files are
+    spooled by Starlette while the form is parsed, but nothing reads them before this check."""
+    form = await request.form(max_files=max_files)
     sent = form.get(FIELD)
     if not isinstance(sent, str) or not hmac.compare_digest(sent, token(request)):
         raise HTTPException(status_code=403, detail="csrf")

@@ -19,7 +19,7 @@ from sqlalchemy import Engine, insert, select
 
 from grader.review.schema import WRITE_OPTION
 from grader.review.state import SubmissionState
-from grader.web.users import pages
+from grader.web.tables import files, pages
 
 
 @dataclass(frozen=True)
@@ -53,6 +53,36 @@ def store_document(engine: Engine, path: Path) -> dict[int, str]:
     return texts
 
 
+def has_pages(engine: Engine, sha256: str) -> bool:
+    with engine.connect() as conn:
+        return conn.execute(select(pages.c.number).where(pages.c.sha256 == sha256)
+                            .limit(1)).first() is not None
+
+
+def keep_file(engine: Engine, sha256: str, name: str, data: bytes) -> None:
+    """Keep an uploaded PDF's bytes: the page image needs them, and nothing else has them."""
+    with engine.connect() as conn, conn.execution_options(**{WRITE_OPTION: True}).begin():
+        if conn.execute(select(files.c.sha256).where(files.c.sha256 == sha256)).first() is None:
+            conn.execute(insert(files).values(sha256=sha256, name=name, data=data))
+
+
+def is_pdf(state: SubmissionState) -> bool:
+    return state.file.lower().endswith(".pdf")
+
+
+def pdf_bytes(engine: Engine, state: SubmissionState, doc_dirs: Sequence[Path] = ()
+              ) -> bytes | None:
+    """The submission's PDF (uploaded, or found on disk with the right SHA-256), or None."""
+    if not is_pdf(state):
+        return None
+    with engine.connect() as conn:
+        kept = conn.execute(select(files.c.data).where(files.c.sha256 == state.sha256)).scalar()
+    if kept is not None:
+        return bytes(kept)
+    path = _find_file(state, doc_dirs)
+    return path.read_bytes() if path is not None else None
+
+
 def _stored(engine: Engine, sha256: str) -> dict[int, str]:
     with engine.connect() as conn:
         rows = conn.execute(select(pages.c.number, pages.c.text)
@@ -77,7 +107,7 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _pattern(quote: str) -> re.Pattern[str] | None:
+def quote_pattern(quote: str) -> re.Pattern[str] | None:
     # Words in order, any spacing or punctuation between them: the quote was verified after
     # whitespace/ligature/case normalisation, so the page text may differ in exactly those.
     words = re.findall(r"\w+", quote)
@@ -86,7 +116,7 @@ def _pattern(quote: str) -> re.Pattern[str] | None:
 
 def highlight(text: str, quote: str) -> Highlighted:
     """The page text, escaped, with the quote wrapped in `<mark id="hl">`."""
-    pattern = _pattern(quote)
+    pattern = quote_pattern(quote)
     match = pattern.search(text) if pattern else None
     if match is None:
         return Highlighted(escape(text), False)
@@ -98,7 +128,7 @@ def highlight(text: str, quote: str) -> Highlighted:
 
 def page_of(texts: dict[int, str], quote: str, hint: int | None) -> int:
     """The page that holds the quote: the given one if it does, else the first that does."""
-    pattern = _pattern(quote)
+    pattern = quote_pattern(quote)
     order = ([hint] if hint in texts else []) + [n for n in sorted(texts) if n != hint]
     for number in order:
         if pattern and pattern.search(texts[number]):
@@ -106,4 +136,5 @@ def page_of(texts: dict[int, str], quote: str, hint: int | None) -> int:
     return hint if hint in texts else min(texts, default=1)
 
 
-__all__ = ["Highlighted", "highlight", "page_of", "page_texts", "store_document"]
+__all__ = ["Highlighted", "has_pages", "highlight", "is_pdf", "keep_file", "page_of",
+           "page_texts", "pdf_bytes", "quote_pattern", "store_document"]

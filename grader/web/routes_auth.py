@@ -1,4 +1,5 @@
-"""Login (rate-limited), logout, and the change of the one-time password."""
+"""Login (rate-limited), logout, the change of the one-time password, and the invitation link
+where a new juror chooses their password."""
 
 from __future__ import annotations
 
@@ -10,9 +11,15 @@ from grader.i18n import t
 from grader.web.app import lang_of, render
 from grader.web.auth import current_user, log_in, log_out
 from grader.web.csrf import checked_form
+from grader.web.invites import InviteStatus, check, redeem
 
 router = APIRouter()
 MIN_PASSWORD = 10
+
+
+def acceptable(new: str, again: str) -> bool:
+    """The one password rule, for /password and /invite alike."""
+    return len(new) >= MIN_PASSWORD and new == again
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -63,7 +70,7 @@ async def change_password(request: Request) -> Response:
     request.state.user = user
     form = await checked_form(request)
     new, again = str(form.get("new", "")), str(form.get("again", ""))
-    if len(new) < MIN_PASSWORD or new != again:
+    if not acceptable(new, again):
         return render(request, "password.html", status_code=400,
                       error=t("web.password.rules", lang_of(request), n=MIN_PASSWORD))
     accounts = request.app.state.accounts
@@ -72,4 +79,34 @@ async def change_password(request: Request) -> Response:
     return RedirectResponse("/", status_code=303)
 
 
-__all__ = ["router"]
+_INVITE_STATUS = {InviteStatus.unknown: 404, InviteStatus.used: 410, InviteStatus.expired: 410}
+
+
+@router.get("/invite/{token}", response_class=HTMLResponse)
+async def invite_page(request: Request, token: str) -> Response:
+    found = check(request.app.state.flow.store.engine, token)
+    response = render(request, "invite.html", status_code=_INVITE_STATUS.get(found.status, 200),
+                      status=found.status.value, name=found.name, token=token, error=None)
+    response.headers["Referrer-Policy"] = "no-referrer"  # the token is in this page's URL
+    return response
+
+
+@router.post("/invite/{token}")
+async def accept_invite(request: Request, token: str) -> Response:
+    form = await checked_form(request)
+    engine = request.app.state.flow.store.engine
+    found = check(engine, token)
+    new, again = str(form.get("new", "")), str(form.get("again", ""))
+    if found.status is InviteStatus.valid and not acceptable(new, again):
+        return render(request, "invite.html", status_code=400, status=found.status.value,
+                      name=found.name, token=token,
+                      error=t("web.password.rules", lang_of(request), n=MIN_PASSWORD))
+    status = await run_in_threadpool(redeem, engine, token, new)
+    if status is not InviteStatus.valid:
+        return render(request, "invite.html", status_code=_INVITE_STATUS[status],
+                      status=status.value, name=found.name, token=token, error=None)
+    log_in(request, request.app.state.accounts.get(found.name))
+    return RedirectResponse("/", status_code=303)
+
+
+__all__ = ["acceptable", "router"]

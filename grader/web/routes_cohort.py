@@ -1,4 +1,5 @@
-"""The coordinator's pages: cohorts and their progress, juror assignment, the procès-verbal."""
+"""The coordinator's pages: cohorts and their progress, importing a cohort, juror assignment,
+the QCM/TOEIC results and the procès-verbal."""
 
 from __future__ import annotations
 
@@ -7,14 +8,29 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from grader.errors import GraderError
+from grader.i18n import t
 from grader.review import state as st
 from grader.review.errors import ReviewError
 from grader.review.views import describe_pending, fmt_note
 from grader.review.workflow import Workflow
+from grader.web import results as results_files
 from grader.web.app import lang_of, render
 from grader.web.auth import current_user, flash, require_coordinator
 from grader.web.csrf import checked_form
+from grader.web.imports import (
+    MAX_FILES,
+    MAX_UPLOAD_BYTES,
+    ImportLimitError,
+    Upload,
+    check_cohort,
+    import_uploads,
+)
+from grader.web.users import Accounts, UserError
 
 router = APIRouter()
 
@@ -23,6 +39,10 @@ def _coordinator_flow(request: Request) -> Workflow:
     user = request.state.user = current_user(request)
     require_coordinator(user)
     return request.app.state.flow  # type: ignore[no-any-return]
+
+
+def _accounts(request: Request) -> Accounts:
+    return request.app.state.accounts  # type: ignore[no-any-return]
 
 
 def _row(flow: Workflow, state: st.SubmissionState, lang: Any) -> dict[str, Any]:
@@ -35,15 +55,69 @@ def _row(flow: Workflow, state: st.SubmissionState, lang: Any) -> dict[str, Any]
             "status": "" if lock else describe_pending(flow, state, lang)}
 
 
-@router.get("/cohorts", response_class=HTMLResponse)
-async def cohorts(request: Request) -> Response:
-    flow = _coordinator_flow(request)
+def _cohorts_page(request: Request, flow: Workflow, status_code: int = 200,
+                  error: str | None = None, cohort: str = "") -> Response:
     summary = []
     for name in flow.cohorts():
         states = [flow.state(k) for k in flow.keys(name)]
         summary.append({"name": name, "total": len(states),
                         "locked": sum(1 for s in states if s.current.locked)})
-    return render(request, "cohorts.html", cohorts=summary)
+    return render(request, "cohorts.html", status_code=status_code, cohorts=summary,
+                  jurors=_accounts(request).jurors(), error=error, cohort=cohort,
+                  max_files=MAX_FILES, max_mb=MAX_UPLOAD_BYTES >> 20)
+
+
+@router.get("/cohorts", response_class=HTMLResponse)
+async def cohorts(request: Request) -> Response:
+    return _cohorts_page(request, _coordinator_flow(request))
+
+
+def _declared_length(request: Request) -> int:
+    """The body's announced size; uvicorn never delivers more than that, so it bounds the
+    upload before Starlette spools a single byte. None announced counts as too large."""
+    raw = request.headers.get("content-length", "")
+    return int(raw) if raw.isdigit() else MAX_UPLOAD_BYTES + 1
+
+
+async def _uploads(request: Request, limit: int, lang: Any) -> tuple[Any, list[Upload]]:
+    if _declared_length(request) > limit:
+        raise ImportLimitError(t("web.import.too_big", lang, mb=limit >> 20))
+    try:
+        form = await checked_form(request, max_files=MAX_FILES)
+    except StarletteHTTPException as exc:  # what Starlette raises past `max_files`
+        if exc.status_code != 400:  # 403: a missing or foreign CSRF token stays a 403
+            raise
+        raise ImportLimitError(t("web.import.too_many", lang, n=MAX_FILES)) from None
+    uploads = [Upload(item.filename or "", await item.read())
+               for item in form.getlist("files") if isinstance(item, UploadFile)
+               and item.filename]
+    return form, uploads
+
+
+@router.post("/import")
+async def import_cohort(request: Request) -> Response:
+    flow = _coordinator_flow(request)
+    lang = lang_of(request)
+    cohort = ""
+    try:
+        form, uploads = await _uploads(request, MAX_UPLOAD_BYTES, lang)
+        cohort = str(form.get("cohort", ""))
+        name = check_cohort(cohort, lang)
+        jurors = _accounts(request).require_jurors(
+            [str(v) for v in form.getlist("jurors")])
+        if not uploads:
+            raise ImportLimitError(t("web.import.nothing", lang))
+    except ImportLimitError as exc:
+        status = 413 if _declared_length(request) > MAX_UPLOAD_BYTES else 400
+        return _cohorts_page(request, flow, status, str(exc), cohort)
+    except UserError as exc:
+        return _cohorts_page(request, flow, 400, str(exc), cohort)
+    try:
+        # Reading documents (PDF text, DOCX) is slow work: off the event loop.
+        report = await run_in_threadpool(import_uploads, flow, name, jurors, uploads, lang)
+    except ImportLimitError as exc:
+        return _cohorts_page(request, flow, 413, str(exc), cohort)
+    return render(request, "import_result.html", report=report)
 
 
 @router.get("/cohort/{name}", response_class=HTMLResponse)
@@ -54,24 +128,62 @@ async def cohort(request: Request, name: str) -> Response:
         raise HTTPException(404)
     lang = lang_of(request)
     rows = [_row(flow, flow.state(k), lang) for k in keys]
-    return render(request, "cohort.html", name=name, rows=rows, seats=flow.policy.jurors)
+    outcome: dict[str, Any] = {"report": None, "error": None, "head": [], "rows": []}
+    try:
+        report = results_files.certify_cohort(flow, name, lang)
+    except GraderError as exc:
+        outcome["error"] = str(exc)
+    else:
+        if report is not None:
+            from grader.review.pv import summary_rows
+
+            outcome["report"] = report
+            outcome["head"], outcome["rows"] = summary_rows(report, lang)
+    return render(request, "cohort.html", name=name, rows=rows, seats=flow.policy.jurors,
+                  jurors=_accounts(request).jurors(), outcome=outcome,
+                  uploads=results_files.history(flow.store.engine, name))
+
+
+def _to_cohort(name: str) -> RedirectResponse:
+    return RedirectResponse(f"/cohort/{quote(name)}", status_code=303)
 
 
 @router.post("/assign/{key:path}")
 async def assign(request: Request, key: str) -> Response:
     flow = _coordinator_flow(request)
     form = await checked_form(request)
+    state = None
     try:
         state = flow.state(key)
+        jurors = _accounts(request).require_jurors([str(form.get("juror", ""))])
+        if not jurors:
+            raise UserError(t("web.users.no_juror", lang_of(request), name="—"))
         sheet = flow.sheet(state.versions[0])
-        flow.import_sheet(sheet, cohort=state.cohort, candidate=state.candidate,
-                          jurors=[str(form.get("juror", ""))])
+        flow.import_sheet(sheet, cohort=state.cohort, candidate=state.candidate, jurors=jurors)
         flash(request, "✔")
-    except ReviewError as exc:
+    except (ReviewError, UserError) as exc:
         flash(request, str(exc), "error")
-        state = None
-    cohort_name = state.cohort if state else key.split("/", 1)[0]
-    return RedirectResponse(f"/cohort/{quote(cohort_name)}", status_code=303)
+    return _to_cohort(state.cohort if state else key.split("/", 1)[0])
+
+
+@router.post("/results/{name}")
+async def upload_results(request: Request, name: str) -> Response:
+    flow = _coordinator_flow(request)
+    if name not in flow.cohorts():
+        raise HTTPException(404)
+    lang = lang_of(request)
+    try:
+        form, uploads = await _uploads(request, results_files.MAX_RESULTS_BYTES, lang)
+        if len(uploads) != 1:
+            raise ImportLimitError(t("web.results.one_file", lang))
+        user = request.state.user.name
+        await run_in_threadpool(results_files.upload, flow, name, uploads[0].name,
+                                uploads[0].data, user, lang)
+    except (ImportLimitError, results_files.ResultsUploadError) as exc:
+        flash(request, str(exc), "error")
+        return _to_cohort(name)
+    flash(request, t("web.results.stored", lang, file=results_files.safe_name(uploads[0].name)))
+    return _to_cohort(name)
 
 
 @router.get("/pv/{name}.{fmt}")
@@ -79,18 +191,21 @@ async def pv(request: Request, name: str, fmt: str) -> Response:
     flow = _coordinator_flow(request)
     if fmt not in ("md", "docx") or name not in flow.cohorts():
         raise HTTPException(404)
-    from grader.review.certify import certify_store
     from grader.review.pv import render_docx, render_md
 
     lang = lang_of(request)
-    reports = certify_store(flow.store, cohort=name, lang=lang, policy=flow.policy)
-    if not reports:
+    try:
+        report = results_files.certify_cohort(flow, name, lang)
+    except GraderError as exc:
+        flash(request, str(exc), "error")
+        return _to_cohort(name)
+    if report is None:
         raise HTTPException(404)
-    disposition = {"Content-Disposition": f'attachment; filename="pv-{name}.{fmt}"'}
+    disposition = {"Content-Disposition": f'attachment; filename="pv-{quote(name)}.{fmt}"'}
     if fmt == "md":
-        return Response(render_md(reports[0], lang), media_type="text/markdown; charset=utf-8",
+        return Response(render_md(report, lang), media_type="text/markdown; charset=utf-8",
                         headers=disposition)
-    return Response(render_docx(reports[0], lang), headers=disposition,
+    return Response(render_docx(report, lang), headers=disposition,
                     media_type="application/vnd.openxmlformats-officedocument."
                     "wordprocessingml.document")
 

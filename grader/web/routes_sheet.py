@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from grader.review import state as st
 from grader.review.errors import ReviewError
@@ -17,7 +18,7 @@ from grader.web.access import juror_name, my_keys, visible_state
 from grader.web.app import lang_of, render
 from grader.web.auth import current_user, flash
 from grader.web.csrf import checked_form
-from grader.web.documents import highlight, page_of, page_texts
+from grader.web.documents import highlight, is_pdf, page_of, page_texts, pdf_bytes
 
 router = APIRouter()
 
@@ -141,6 +142,27 @@ def _run(request: Request, key: str, criterion: str, step: Any) -> Response:
     return _back(key, criterion)
 
 
+MAX_QUOTE = 2000
+"""Characters of a quote searched on the page image; a sheet's quotes are far shorter."""
+
+
+# Declared before /doc/{key:path}, which would otherwise swallow these URLs.
+@router.get("/doc/{key:path}/page/{number:int}.png")
+async def page_image(request: Request, key: str, number: int, q: str = "") -> Response:
+    """The PDF page as a PNG, the quote painted; 404 to whoever may not see the sheet."""
+    from grader.web.page_image import render_page
+
+    user = request.state.user = current_user(request)
+    state = visible_state(request, key, user)
+    data = pdf_bytes(_flow(request).store.engine, state, request.app.state.doc_dirs)
+    image = await run_in_threadpool(render_page, data, number, q[:MAX_QUOTE]) if data else None
+    if image is None:
+        raise HTTPException(404)
+    return Response(image.png, media_type="image/png",
+                    headers={"Cache-Control": "private, max-age=600",
+                             "X-Quote-Found": "1" if image.found else "0"})
+
+
 @router.get("/doc/{key:path}", response_class=HTMLResponse)
 async def document_page(request: Request, key: str, page: int | None = None, q: str = "",
                         partial: bool = False) -> Response:
@@ -151,7 +173,9 @@ async def document_page(request: Request, key: str, page: int | None = None, q: 
     if texts:
         number = page_of(texts, q, page) if q else (page if page in texts else min(texts))
         context.update(number=number, body=highlight(texts[number], q) if q else None,
-                       text=texts[number])
+                       text=texts[number], image=is_pdf(state) and pdf_bytes(
+                           _flow(request).store.engine, state, request.app.state.doc_dirs)
+                       is not None)
     return render(request, "doc_partial.html" if partial else "doc.html", **context)
 
 

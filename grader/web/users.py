@@ -15,44 +15,17 @@ from typing import Literal
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import (
-    Boolean,
-    Column,
-    Engine,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
-    insert,
-    select,
-    update,
-)
+from sqlalchemy import Engine, insert, select, update
 
 from grader.errors import GraderError
 from grader.i18n import t
 from grader.review.schema import WRITE_OPTION
 from grader.review.workflow import clean_name
+from grader.web.tables import pages, prepare, settings, users
 
 Role = Literal["juror", "coordinator"]
 ROLES: tuple[Role, ...] = ("juror", "coordinator")
 _hasher = PasswordHasher()
-
-metadata = MetaData()
-users = Table("web_users", metadata,
-              Column("name", String(200), primary_key=True),
-              Column("folded", String(200), nullable=False, unique=True),
-              Column("role", String(16), nullable=False),
-              Column("password", Text, nullable=False),
-              Column("must_change", Boolean, nullable=False),
-              Column("created", String(40), nullable=False))
-settings = Table("web_settings", metadata,
-                 Column("key", String(64), primary_key=True),
-                 Column("value", Text, nullable=False))
-pages = Table("web_pages", metadata,
-              Column("sha256", String(64), primary_key=True),
-              Column("number", Integer, primary_key=True, autoincrement=False),
-              Column("text", Text, nullable=False))
 
 
 class UserError(GraderError):
@@ -72,10 +45,8 @@ class User:
         return self.role == "coordinator"
 
 
-def prepare(engine: Engine) -> None:
-    """Create the web tables if they are missing (the review tables are the store's own)."""
-    with engine.connect() as conn, conn.execution_options(**{WRITE_OPTION: True}).begin():
-        metadata.create_all(conn)
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
 
 
 def _user(row: object) -> User:
@@ -96,7 +67,8 @@ class Accounts:
             conn.execute(statement)  # type: ignore[call-overload]
 
     def add(self, name: str, role: str) -> str:
-        """Create the account and return its one-time password."""
+        """Create the account and return its one-time password (an invited account gets one
+        too, which nobody sees: it only exists so that no empty password ever matches)."""
         clean = clean_name(name)
         if not clean:
             raise UserError(t("web.users.no_name"))
@@ -106,7 +78,7 @@ class Accounts:
             raise UserError(t("web.users.exists", name=clean))
         password = secrets.token_urlsafe(12)
         self._write(insert(users).values(
-            name=clean, folded=clean.casefold(), role=role, password=_hasher.hash(password),
+            name=clean, folded=clean.casefold(), role=role, password=hash_password(password),
             must_change=True, created=datetime.now(UTC).isoformat()))
         return password
 
@@ -131,7 +103,26 @@ class Accounts:
 
     def set_password(self, name: str, password: str) -> None:
         self._write(update(users).where(users.c.folded == clean_name(name).casefold())
-                    .values(password=_hasher.hash(password), must_change=False))
+                    .values(password=hash_password(password), must_change=False))
+
+    def jurors(self) -> list[User]:
+        """Every juror account, by name: what the coordinator may assign."""
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(users).where(users.c.role == "juror")
+                                .order_by(users.c.folded))
+            return [_user(row) for row in rows]
+
+    def require_jurors(self, names: list[str]) -> list[str]:
+        """The juror accounts' own spelling of `names` (blanks dropped); a name with no juror
+        account is refused, so nobody is seated on a panel they could never log in to."""
+        found: list[str] = []
+        for name in filter(None, map(clean_name, names)):
+            user = self.get(name)
+            if user is None or user.role != "juror":
+                raise UserError(t("web.users.no_juror", name=name))
+            if user.name not in found:
+                found.append(user.name)
+        return found
 
     def secret(self) -> str:
         """The key that signs session cookies; made once, so a restart keeps people logged in."""
@@ -144,4 +135,5 @@ class Accounts:
         return str(found)
 
 
-__all__ = ["ROLES", "Accounts", "Role", "User", "UserError", "pages", "prepare"]
+__all__ = ["ROLES", "Accounts", "Role", "User", "UserError", "hash_password", "pages",
+           "prepare"]

@@ -106,3 +106,21 @@ def decide_all_by_library(site: Site, juror: str) -> None:
 
     sheet = site.flow.sheet(site.flow.state(KEY).current)
     site.flow.apply(KEY, juror, [Entry(c, lv) for c, lv in draft_levels(sheet).items()], "csv")
+
+
+def post_files(client: TestClient, url: str, data: dict[str, str | list[str]],
+               files: list[tuple[str, bytes]], page: str = "/cohorts",
+               field: str = "files") -> Response:
+    """A multipart form post (file inputs named `field`) with the session's CSRF token."""
+    return client.post(url, data={**data, "csrf": csrf_of(client, page)},
+                       files=[(field, (name, body, "application/octet-stream"))
+                              for name, body in files])
+
+
+def graded_files(site: Site, *names: str) -> list[tuple[str, bytes]]:
+    """Files of the graded cohort: sheets from its output folder, documents from above it."""
+    out = []
+    for name in names:
+        found = next(p for p in (site.docs / name, site.docs / "out" / name) if p.is_file())
+        out.append((name, found.read_bytes()))
+    return out

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
+from grader.web.app import create_app
 from grader.web.auth import COOKIE, RateLimiter
 from grader.web.cli import users_app
 from tests.web.conftest import KEY, PASSWORD, Site, csrf_of, login, make_app, post
@@ -35,7 +36,7 @@ def test_session_cookie_is_httponly_samesite_and_secure_behind_tls(site: Site) -
 
 
 def test_wrong_password_then_rate_limited(site: Site) -> None:
-    client = make_app(site, RateLimiter(failures=5, window=300))
+    client = make_app(site, RateLimiter(site.store.engine, failures=5, window=300))
     for _ in range(5):
         res = login(client, "Alice", "wrong-password")
         assert res.status_code == 401 and "incorrect" in res.text
@@ -44,9 +45,9 @@ def test_wrong_password_then_rate_limited(site: Site) -> None:
     assert "patientez" in res.text
 
 
-def test_rate_limit_window_expires() -> None:
+def test_rate_limit_window_expires(site: Site) -> None:
     now = [0.0]
-    limiter = RateLimiter(failures=2, window=60, clock=lambda: now[0])
+    limiter = RateLimiter(site.store.engine, failures=2, window=60, clock=lambda: now[0])
     limiter.failed(["ip:x"])
     limiter.failed(["ip:x"])
     assert limiter.retry_after(["ip:x"]) > 0
@@ -109,11 +110,41 @@ def test_users_add_prints_a_one_time_password(site: Site) -> None:
     assert bad.exit_code == 2
 
 
-def test_rate_limiter_forgets_old_keys() -> None:
+def test_rate_limiter_forgets_old_keys(site: Site) -> None:
+    from sqlalchemy import select
+
+    from grader.web.tables import login_failures
+
     now = [0.0]
-    limiter = RateLimiter(failures=2, window=60, clock=lambda: now[0], max_keys=3)
+    limiter = RateLimiter(site.store.engine, failures=2, window=60, clock=lambda: now[0])
     for n in range(4):
         limiter.failed([f"user:{n}"])
     now[0] = 120
     limiter.failed(["user:new"])
-    assert list(limiter._seen) == ["user:new"]
+    with site.store.engine.connect() as conn:
+        kept = conn.execute(select(login_failures.c.key)).scalars().all()
+    assert len(kept) == 1 and "user:new" not in kept[0]  # only a digest is written down
+
+
+def test_rate_limit_is_shared_by_two_apps_over_one_database(site: Site) -> None:
+    from grader.review.store import ReviewStore
+
+    second_store = ReviewStore.open(site.store.url)
+    try:
+        first = make_app(site)  # the default limiter, in the review database
+        second = TestClient(create_app(second_store, policy=site.flow.policy),
+                            follow_redirects=False)
+        for attempt in range(5):
+            client = first if attempt % 2 else second
+            assert login(client, "Bruno", "wrong-password").status_code == 401
+        res = login(first, "Bruno", PASSWORD)
+        assert res.status_code == 429 and int(res.headers["retry-after"]) > 0
+        assert login(second, "Bruno", PASSWORD).status_code == 429
+    finally:
+        second_store.close()
+
+
+def test_rate_limit_survives_a_restart(site: Site) -> None:
+    for _ in range(5):
+        login(make_app(site), "Bruno", "wrong-password")
+    assert login(make_app(site), "Bruno", PASSWORD).status_code == 429

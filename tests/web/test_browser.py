@@ -1,7 +1,8 @@
 """A real browser (Debian's chromium, driven by Playwright) against `grader serve`'s app.
 
-The server runs in a thread on 127.0.0.1 and a free port. The screenshot of the sheet page, quote
-highlighted, is saved to $GRADER_ARTIFACTS (default tests/web/artifacts/) as `sheet.png`.
+The server runs in a thread on 127.0.0.1 and a free port. Screenshots are saved to
+$GRADER_ARTIFACTS (default tests/web/artifacts/): `sheet.png` (a quote highlighted),
+`sheet-locked.png`, and `cohort.png` (a cohort imported from the browser, results in).
 """
 
 from __future__ import annotations
@@ -134,3 +135,42 @@ def test_other_juror_csrf_and_rate_limit_in_the_browser(browser: object, server:
             intruder.click("button[type=submit]")
         assert answer.value.status == (401 if attempt < 5 else 429)
     assert "Trop d'essais" in intruder.content()
+
+
+def test_coordinator_imports_a_cohort_then_a_juror_reviews_it(browser: object, server: str,
+                                                              site: Site,
+                                                              tmp_path: Path) -> None:
+    diane = _login(browser, server, "Diane")
+    diane.wait_for_selector('[data-testid="import-form"]')
+    diane.fill("input[name=cohort]", "P2027")
+    diane.set_input_files("input[name=files]", [
+        site.docs / "out" / "velocite.sheet.json", site.docs / "out" / "autre.sheet.json",
+        site.docs / "velocite.md", site.docs / "autre.md"])
+    diane.locator("select[name=jurors]").nth(0).select_option("Alice")
+    diane.locator("select[name=jurors]").nth(1).select_option("Claire")
+    diane.click('[data-testid="import-submit"]')
+    imported = diane.wait_for_selector('[data-testid="imported"]').inner_text()
+    assert "P2027/velocite/a1-plan-marketing" in imported and "velocite.md" in imported
+    assert site.flow.state("P2027/autre/a1-plan-marketing").jurors == ["Alice", "Claire"]
+
+    diane.click('[data-testid="to-cohort"]')
+    diane.wait_for_selector('[data-testid="progress"]')
+    results = tmp_path / "résultats.csv"
+    results.write_bytes("\ufeffcandidate;epreuve;score\nvelocite;a1-qcm;78,5\n".encode())
+    diane.set_input_files('[data-testid="results-form"] input[type=file]', results)
+    diane.click('[data-testid="results-submit"]')
+    assert "enregistrés" in diane.wait_for_selector('[data-testid="flash"]').inner_text()
+    assert diane.locator('[data-testid="outcomes"]').is_visible()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    diane.screenshot(path=str(ARTIFACTS / "cohort.png"), full_page=True)
+    with diane.expect_download() as download:
+        diane.click('[data-testid="pv-md"]')
+    pv = Path(download.value.path()).read_text(encoding="utf-8")
+    assert "velocite" in pv and "78,5" in pv and "résultats.csv" in pv
+
+    claire = _login(browser, server, "Claire")
+    claire.wait_for_selector('[data-testid="group-todo"]')
+    claire.click("text=velocite")
+    claire.wait_for_selector('[data-testid="crit-methodo-recul"]')
+    claire.click('[data-testid="crit-methodo-recul"] [data-testid="quote"]')
+    assert claire.wait_for_selector("#docpane mark#hl").inner_text().startswith("Notre")

@@ -34,3 +34,22 @@ def test_assign_a_juror_to_a_free_seat(client: TestClient, site: Site) -> None:
     post(client, f"/assign/{KEY}", {"juror": "Claire"}, "/cohort/P2026")  # panel full
     assert flow.state(KEY).jurors == ["Alice", "Bruno"]
     assert 'class="flash error"' in client.get("/cohort/P2026").text  # the library's refusal
+
+
+def test_assign_takes_juror_accounts_only(client: TestClient, site: Site) -> None:
+    flow: Workflow = site.flow
+    path = next(site.docs.glob("**/velocite.sheet.json"))
+    flow.import_sheet(read_sheet(path), cohort="P2027", candidate="camille-martin", jurors=[])
+    key = "P2027/camille-martin/a1-plan-marketing"
+    login(client, "Diane")
+    page = client.get("/cohort/P2027").text
+    form = page.split('data-testid="assign"')[1].split("</form>")[0]
+    assert '<option value="Alice">' in form and '<option value="Diane">' not in form
+    for name in ("Zoé Inconnue", "Diane", ""):
+        post(client, f"/assign/{key}", {"juror": name}, "/cohort/P2027")
+        assert flow.state(key).jurors == []
+        assert "pas de compte juré" in client.get("/cohort/P2027").text
+    post(client, f"/assign/{key}", {"juror": "alice"}, "/cohort/P2027")
+    assert flow.state(key).jurors == ["Alice"]  # the account's own spelling
+    form = client.get("/cohort/P2027").text.split('data-testid="assign"')[1]
+    assert '<option value="Alice">' not in form.split("</form>")[0]  # already seated

@@ -1,0 +1,234 @@
+"""A cohort imported from the browser: uploaded sheets (and ZIPs of a `grader batch` folder) go
+through `Workflow.import_sheet`, exactly as `grader review import` does, and the submitted
+documents through `store_document`, so the quote view works without the files on the server.
+
+Uploads are untrusted. Their number and size are bounded; a ZIP member is read only up to what
+is left of the budget (a zip bomb stops there), never written to disk under its own path, and
+refused outright if that path tries to climb out (`..`, absolute). A document is kept only if its
+SHA-256 is one a sheet records: a different file must never be shown as the candidate's.
+One bad file never stops the others; each one comes back in the report with its reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+from grader.errors import GraderError
+from grader.i18n import Lang, t
+from grader.ingest import IngestError
+from grader.review.errors import ReviewError
+from grader.review.workflow import Workflow, clean_name
+from grader.sheet.models import ScoringSheet
+from grader.sheet.store import SheetError, read_sheet
+from grader.web.documents import has_pages, keep_file, store_document
+
+MAX_FILES = 400
+"""Files in one import, ZIP members counted: a cohort of 100 with sheet, renderings, document."""
+MAX_UPLOAD_BYTES = 150 * 1024 * 1024
+"""One import request, every file together (about 50 PDF mémoires); held in memory."""
+MAX_UNZIPPED_BYTES = 300 * 1024 * 1024
+"""What the ZIP members of one import may expand to, in total."""
+MAX_COHORT_NAME = 100
+SHEET_SUFFIX = ".sheet.json"
+DOCUMENT_SUFFIXES = (".pdf", ".docx", ".md", ".txt")
+
+
+class ImportLimitError(GraderError):
+    """An upload over a bound: nothing of it is imported."""
+
+
+@dataclass(frozen=True)
+class Upload:
+    name: str
+    data: bytes
+    shown: str = ""
+    """How the report names it (`lot.zip:out/a.sheet.json` for a ZIP member)."""
+
+    @property
+    def label(self) -> str:
+        return self.shown or self.name
+
+
+@dataclass(frozen=True)
+class Skipped:
+    name: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Imported:
+    name: str
+    key: str
+    jurors: list[str]
+    new: bool
+    """False when the sheet was already there (re-importing changes nothing)."""
+
+
+@dataclass
+class ImportReport:
+    cohort: str
+    sheets: list[Imported] = field(default_factory=list)
+    documents: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+
+def check_cohort(name: str, lang: Lang) -> str:
+    """The cohort name, cleaned; one that cannot live in a submission key is refused."""
+    clean = clean_name(name)
+    if not clean or "/" in clean or len(clean) > MAX_COHORT_NAME:
+        raise ImportLimitError(t("web.import.bad_cohort", lang, n=MAX_COHORT_NAME))
+    return clean
+
+
+def base_name(name: str) -> str:
+    """The file's own name, whatever folders a browser or a ZIP puts before it."""
+    return PurePosixPath((name or "").replace("\\", "/")).name
+
+
+def import_uploads(flow: Workflow, cohort: str, jurors: list[str], uploads: list[Upload],
+                   lang: Lang = "fr") -> ImportReport:
+    """Import every sheet, then every document that belongs to an imported sheet."""
+    report = ImportReport(cohort)
+    sheets: list[Upload] = []
+    documents: list[Upload] = []
+    for upload in expand(uploads, report, lang):
+        lower = upload.name.lower()
+        if lower.endswith(SHEET_SUFFIX):
+            sheets.append(upload)
+        elif lower.endswith(DOCUMENT_SUFFIXES):
+            documents.append(upload)
+        else:
+            report.skipped.append(Skipped(upload.label, t("web.import.ignored", lang)))
+    with tempfile.TemporaryDirectory(prefix="grader-import-") as tmp:
+        for upload in sheets:
+            _import_sheet(flow, cohort, jurors, upload, Path(tmp), report, lang)
+        known = {e.payload.get("sha256") for e in flow.store.events(kinds=["import"])}
+        for upload in documents:
+            _import_document(flow, upload, known, Path(tmp), report, lang)
+    return report
+
+
+def expand(uploads: list[Upload], report: ImportReport, lang: Lang) -> list[Upload]:
+    """The uploaded files with every ZIP replaced by its members, within the bounds."""
+    budget = [MAX_UNZIPPED_BYTES]
+    out: list[Upload] = []
+    for upload in uploads:
+        name = base_name(upload.name)
+        if name.lower().endswith(".zip"):
+            out += _members(Upload(name, upload.data), budget, report, lang)
+        else:
+            out.append(Upload(name, upload.data))
+        if len(out) > MAX_FILES:
+            raise ImportLimitError(t("web.import.too_many", lang, n=MAX_FILES))
+    return out
+
+
+def _unsafe(path: str) -> bool:
+    parts = path.replace("\\", "/").split("/")
+    return (path.startswith(("/", "\\")) or ".." in parts or "\0" in path
+            or bool(re.match(r"^[A-Za-z]:", path)))
+
+
+def _members(upload: Upload, budget: list[int], report: ImportReport, lang: Lang
+             ) -> list[Upload]:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(upload.data))
+        infos = archive.infolist()
+    except (zipfile.BadZipFile, ValueError):
+        report.skipped.append(Skipped(upload.name, t("web.import.bad_zip", lang)))
+        return []
+    if len(infos) > MAX_FILES:
+        raise ImportLimitError(t("web.import.too_many", lang, n=MAX_FILES))
+    out: list[Upload] = []
+    with archive:
+        for info in infos:
+            shown = f"{upload.name}:{info.filename}"
+            name = base_name(info.filename)
+            if info.is_dir():
+                continue
+            if _unsafe(info.filename):
+                report.skipped.append(Skipped(shown, t("web.import.unsafe_path", lang)))
+            elif info.filename.startswith("__MACOSX/") or name.startswith("._"):
+                report.skipped.append(Skipped(shown, t("web.import.ignored", lang)))
+            elif not name.lower().endswith((SHEET_SUFFIX, *DOCUMENT_SUFFIXES)):
+                report.skipped.append(Skipped(shown, t("web.import.ignored", lang)))
+            elif info.flag_bits & 0x1:
+                report.skipped.append(Skipped(shown, t("web.import.encrypted", lang)))
+            else:
+                out.append(Upload(name, _read_member(archive, info, budget, lang), shown))
+    return out
+
+
+def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: list[int],
+                 lang: Lang) -> bytes:
+    # The declared size may lie: read at most one byte past what is left, then judge.
+    too_big = ImportLimitError(t("web.import.unzipped", lang, mb=MAX_UNZIPPED_BYTES >> 20))
+    if info.file_size > budget[0]:
+        raise too_big
+    try:
+        with archive.open(info) as member:
+            data = member.read(budget[0] + 1)
+    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
+        raise ImportLimitError(f"{info.filename}: {exc}") from None
+    if len(data) > budget[0]:
+        raise too_big
+    budget[0] -= len(data)
+    return data
+
+
+def _temp(folder: Path, upload: Upload) -> Path:
+    # A fresh sub-folder per file: two uploads of one name never overwrite each other.
+    place = Path(tempfile.mkdtemp(dir=folder)) / upload.name
+    place.write_bytes(upload.data)
+    return place
+
+
+def _stem(name: str) -> str:
+    return name[: -len(SHEET_SUFFIX)] if name.lower().endswith(SHEET_SUFFIX) else name
+
+
+def _import_sheet(flow: Workflow, cohort: str, jurors: list[str], upload: Upload,
+                  tmp: Path, report: ImportReport, lang: Lang) -> None:
+    try:
+        sheet: ScoringSheet = read_sheet(_temp(tmp, upload))
+    except SheetError as exc:
+        report.skipped.append(Skipped(upload.label, t("web.import.bad_sheet", lang,
+                                                     problem=exc.problem)))
+        return
+    try:
+        result = flow.import_sheet(sheet, cohort=cohort, jurors=jurors,
+                                   stem=_stem(upload.name))
+    except ReviewError as exc:
+        report.skipped.append(Skipped(upload.label, str(exc)))
+        return
+    report.sheets.append(Imported(upload.label, result.state.key, list(result.state.jurors),
+                                  result.recorded > 0))
+
+
+def _import_document(flow: Workflow, upload: Upload, known: set[object], tmp: Path,
+                     report: ImportReport, lang: Lang) -> None:
+    digest = hashlib.sha256(upload.data).hexdigest()
+    if digest not in known:
+        report.skipped.append(Skipped(upload.label, t("web.import.no_sheet", lang)))
+        return
+    engine = flow.store.engine
+    if not has_pages(engine, digest):
+        try:
+            store_document(engine, _temp(tmp, upload))
+        except IngestError as exc:
+            report.skipped.append(Skipped(upload.label, str(exc)))
+            return
+    if upload.name.lower().endswith(".pdf"):
+        keep_file(engine, digest, upload.name, upload.data)
+    report.documents.append(upload.label)
+
+
+__all__ = ["DOCUMENT_SUFFIXES", "MAX_FILES", "MAX_UNZIPPED_BYTES", "MAX_UPLOAD_BYTES",
+           "ImportLimitError", "ImportReport", "Imported", "Skipped", "Upload", "base_name",
+           "check_cohort", "expand", "import_uploads"]

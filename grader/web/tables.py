@@ -1,0 +1,83 @@
+"""The web pages' own tables, kept in the review database beside the hashed log but outside it.
+
+None of these rows is a jury decision: accounts, the cookie key, page texts, uploaded files,
+login failures and invitations may change or be purged without touching `grader audit verify`.
+One `MetaData`, so `prepare` creates every missing table in one go on any SQLAlchemy URL.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Engine,
+    Float,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+from grader.review.schema import WRITE_OPTION
+
+metadata = MetaData()
+
+users = Table("web_users", metadata,
+              Column("name", String(200), primary_key=True),
+              Column("folded", String(200), nullable=False, unique=True),
+              Column("role", String(16), nullable=False),
+              Column("password", Text, nullable=False),
+              Column("must_change", Boolean, nullable=False),
+              Column("created", String(40), nullable=False))
+
+settings = Table("web_settings", metadata,
+                 Column("key", String(64), primary_key=True),
+                 Column("value", Text, nullable=False))
+
+pages = Table("web_pages", metadata,
+              Column("sha256", String(64), primary_key=True),
+              Column("number", Integer, primary_key=True, autoincrement=False),
+              Column("text", Text, nullable=False))
+
+files = Table("web_files", metadata,
+              Column("sha256", String(64), primary_key=True),
+              Column("name", String(255), nullable=False),
+              Column("data", LargeBinary, nullable=False))
+"""Uploaded PDF submissions, so the page image works without the file on the server's disk."""
+
+results = Table("web_results", metadata,
+                Column("id", Integer, primary_key=True, autoincrement=True),
+                Column("cohort", String(200), nullable=False, index=True),
+                Column("name", String(255), nullable=False),
+                Column("data", LargeBinary, nullable=False),
+                Column("uploader", String(200), nullable=False),
+                Column("time", String(40), nullable=False))
+"""Every QCM/TOEIC results file ever uploaded; the latest per cohort feeds the PV."""
+
+login_failures = Table("web_login_failures", metadata,
+                       Column("id", Integer, primary_key=True, autoincrement=True),
+                       Column("key", String(64), nullable=False),
+                       Column("at", Float, nullable=False),
+                       Index("ix_web_login_failures_key", "key", "at"))
+"""Wrong passwords by SHA-256 of (client address | account name), epoch seconds."""
+
+invites = Table("web_invites", metadata,
+                Column("hash", String(64), primary_key=True),
+                Column("name", String(200), nullable=False),
+                Column("created", String(40), nullable=False),
+                Column("expires", String(40), nullable=False),
+                Column("used", String(40)))
+"""Invitation links: only the SHA-256 of the token, never the token itself."""
+
+
+def prepare(engine: Engine) -> None:
+    """Create the web tables if they are missing (the review tables are the store's own)."""
+    with engine.connect() as conn, conn.execution_options(**{WRITE_OPTION: True}).begin():
+        metadata.create_all(conn)
+
+
+__all__ = ["files", "invites", "login_failures", "metadata", "pages", "prepare", "results",
+           "settings", "users"]
