@@ -131,6 +131,17 @@ def test_a_french_spreadsheet_export_is_accepted(cli: Run, tmp_path: Path) -> No
     assert ann["epreuves"]["memoire"]["score"] == 12.5
 
 
+def test_an_excel_export_in_windows_1252_is_accepted(cli: Run, tmp_path: Path) -> None:
+    # Excel on a French Windows: « CSV (séparateur : point-virgule) », cp1252, no BOM
+    path = tmp_path / "export-excel.csv"
+    path.write_bytes("candidate;epreuve;score\nÉlodie Dupré;memoire;12,5\n".encode("cp1252"))
+    res = cli("certify", path, "--json")
+    assert res.returncode == 0, res.stderr
+    elodie = json.loads(res.stdout)["candidates"][0]
+    assert elodie["candidate"] == "Élodie Dupré"
+    assert elodie["epreuves"]["memoire"]["score"] == 12.5
+
+
 def test_python_dash_m_grader_works(repo: Path) -> None:
     res = subprocess.run([sys.executable, "-m", "grader", "--help"], capture_output=True,
                          text=True, timeout=60, cwd=repo)

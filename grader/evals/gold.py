@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grader.csvtext import read_csv_text
 from grader.evals.errors import GoldSetError
 from grader.rubric.models import Rubric
 
@@ -113,9 +114,9 @@ def _read_manifest(manifest: Path, rubrics: dict[str, Rubric], loader) -> list[G
 
 def _rows(manifest: Path) -> Iterator[tuple[int, dict[str, str]]]:
     try:
-        text = manifest.read_text(encoding="utf-8-sig")
+        text = read_csv_text(manifest)
     except (OSError, UnicodeDecodeError) as exc:
-        raise GoldSetError(f"{manifest}: cannot be read as UTF-8 ({exc})") from None
+        raise GoldSetError(f"{manifest}: cannot be read ({exc})") from None
     reader = csv.DictReader(text.splitlines())
     header = [h.strip() for h in reader.fieldnames or []]
     missing = [c for c in REQUIRED if c not in header]

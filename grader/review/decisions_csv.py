@@ -12,6 +12,7 @@ import csv
 import io
 from pathlib import Path
 
+from grader.csvtext import read_csv_text
 from grader.i18n import t
 from grader.review import state as st
 from grader.review.errors import InputError
@@ -52,7 +53,7 @@ def read_decisions(path: Path, sheet: ScoringSheet) -> list[Entry]:
 
 def _read(path: Path) -> str:
     try:
-        return path.read_text(encoding="utf-8-sig")
+        return read_csv_text(path)
     except FileNotFoundError:
         raise InputError(f"{path}: {t('review.csv.not_found')}") from None
     except (OSError, UnicodeDecodeError) as exc:

@@ -8,6 +8,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.csvtext import read_csv_text
 from grader.errors import GraderError
 from grader.i18n import Lang, t
 from grader.rubric.certification import Rules
@@ -53,7 +54,7 @@ def read_results(path: Path, rules: Rules, scored: dict[str, Epreuve], lang: Lan
                  ) -> dict[str, dict[str, float]]:
     """Scores per candidate and épreuve; the first bad line stops with its line number."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = read_csv_text(path)
     except (OSError, UnicodeDecodeError) as exc:
         raise ResultsError(path, 0, str(exc), lang) from None
     first = text.splitlines()[0] if text.strip() else ""
