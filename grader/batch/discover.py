@@ -14,6 +14,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from grader.csvtext import read_csv_text
 from grader.errors import GraderError
 from grader.i18n import t
 
@@ -140,9 +141,10 @@ def file_sha256(path: Path) -> str:
 
 
 def read_manifest(path: Path) -> list[Entry]:
-    """Rows of a `file,candidate,deliverable` CSV (`,` or `;`, UTF-8 with or without BOM)."""
+    """Rows of a `file,candidate,deliverable` CSV (`,` or `;`; UTF-8 with or without BOM, or
+    Windows-1252 as Excel saves it)."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = read_csv_text(path)
     except (OSError, UnicodeDecodeError) as exc:
         raise BatchError(t("batch.error.manifest_unreadable", path=path, reason=exc)) from None
     lines = text.splitlines()
