@@ -21,6 +21,8 @@ def isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
                 "GRADER_MODEL", "SOURCE_DATE_EPOCH"):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("GRADER_HOME", str(tmp_path / "grader-home"))
+    # the rate windows shared by every run on the machine: never the developer's own
+    monkeypatch.setenv("GRADER_LIMITS_DB", str(tmp_path / "grader-limits.sqlite"))
 
 
 @pytest.fixture

@@ -14,17 +14,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import weakref
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import openai
-import yaml
 from langchain_core.exceptions import ContextOverflowError
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from langchain_openai import ChatOpenAI
 from pydantic import BaseModel, SecretStr
 
+from grader import yamlio
 from grader.backends.base import BackendError, DraftRequest, unscored
 from grader.backends.llm_prompt import (
     BuiltPrompt,
@@ -42,6 +43,11 @@ from grader.prompts import load_prompt
 from grader.redact import Redactor
 from grader.sheet.models import CriterionDraft, Evidence, Usage
 
+if TYPE_CHECKING:
+    from httpx2 import AsyncBaseTransport
+
+    TransportFactory = Callable[[], AsyncBaseTransport]
+
 log = logging.getLogger(__name__)
 MESSAGES = Path(__file__).with_name("llm_messages.yaml")
 INJECTION_CONFIDENCE = 0.3
@@ -57,13 +63,19 @@ class ToolsRefused(Exception):
 class LLMBackend:
     name = "llm"
 
-    def __init__(self, settings: LLMSettings) -> None:
+    def __init__(self, settings: LLMSettings,
+                 http_transport: TransportFactory | None = None) -> None:
+        """`http_transport`, when given, builds the HTTP transport under the openai client —
+        called once per event loop, since a transport cannot outlive the loop it ran on. Every
+        request (first asks, re-asks, retries) then goes through it: what `grader batch` uses
+        to limit and journal them."""
         if not settings.redact and not settings.is_loopback:
             raise BackendError(
                 f"--no-redact refused: {settings.endpoint} is not a loopback address "
                 "(127.0.0.1, ::1, localhost), and unredacted names, e-mails and phone numbers "
                 "would leave this machine. Drop --no-redact (or redact: false in the config).")
         self.settings = settings
+        self._transport = http_transport
         self._key = settings.key()
         self._mode = "json" if settings.structured == "json" else "tools"
         self._chats: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, ChatOpenAI] = (
@@ -85,6 +97,10 @@ class LLMBackend:
     def prompt_version(self) -> str | None:
         draft, reask = load_prompt("draft-criterion", "fr"), load_prompt("reask", "fr")
         return f"{draft.ident}+{reask.ident}+{self.settings.strategy}"
+
+    def warm(self) -> None:
+        """Open the client for the running loop now rather than on the first call."""
+        self._chat()
 
     @property
     def mode(self) -> str:
@@ -166,8 +182,9 @@ class LLMBackend:
         loop = asyncio.get_running_loop()
         chat = self._chats.get(loop)
         if chat is None:
+            transport = self._transport() if self._transport is not None else None
             chat = self._chats[loop] = _chat_model(self.settings, self._key,
-                                                   self.prompt_version or "")
+                                                   self.prompt_version or "", transport)
         return chat
 
     def _redactor(self, request: DraftRequest) -> Redactor:
@@ -176,7 +193,7 @@ class LLMBackend:
             return Redactor.disabled()
         doc = request.document
         if doc.sha256 not in self._redactors:
-            self._redactors[doc.sha256] = Redactor.for_document(doc)
+            self._redactors[doc.sha256] = request.redactor or Redactor.for_document(doc)
         return self._redactors[doc.sha256]
 
     def _to_draft(self, answer: Any, built: BuiltPrompt, redactor: Redactor, usage: Usage,
@@ -200,7 +217,11 @@ class LLMBackend:
                               pages_read=built.pages, usage=usage)
 
 
-def _chat_model(settings: LLMSettings, key: str, version: str) -> ChatOpenAI:
+def _chat_model(settings: LLMSettings, key: str, version: str,
+                transport: AsyncBaseTransport | None = None) -> ChatOpenAI:
+    # A transport of our own replaces httpx's, proxies from the environment included: a
+    # factory that needs them sends through a client of its own (as the cohort's does).
+    client = openai.DefaultAsyncHttpxClient(timeout=settings.timeout, transport=transport)
     return ChatOpenAI(
         model=settings.model or "", base_url=settings.endpoint, api_key=SecretStr(key),
         temperature=settings.temperature, seed=settings.seed,
@@ -208,7 +229,7 @@ def _chat_model(settings: LLMSettings, key: str, version: str) -> ChatOpenAI:
         max_retries=0,  # retries happen in retry.py only, never doubled
         use_responses_api=False,  # every compatible server speaks Chat Completions
         default_headers={"X-Grader-Prompt-Version": version},
-        http_async_client=openai.DefaultAsyncHttpxClient(timeout=settings.timeout),
+        http_async_client=client,
     )
 
 
@@ -242,7 +263,7 @@ def _gave_up(reason: str, built: BuiltPrompt, usage: Usage, last: Parsed | None
 
 @cache
 def _catalogue() -> dict[str, dict[str, str]]:
-    data: dict[str, dict[str, str]] = yaml.safe_load(MESSAGES.read_text(encoding="utf-8"))
+    data: dict[str, dict[str, str]] = yamlio.safe_load(MESSAGES.read_text(encoding="utf-8"))
     return data
 
 

@@ -16,6 +16,7 @@ from urllib.parse import urlparse
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 
+from grader import yamlio
 from grader.backends.base import BackendError
 
 OPENAI_URL = "https://api.openai.com/v1"
@@ -132,7 +133,7 @@ def _file_layer(path: Path) -> dict[str, Any]:
     if not path.is_file():
         return {}
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yamlio.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise BackendError(f"{path}: config file unreadable ({exc})") from None
     section = data.get("llm", {}) if isinstance(data, dict) else None

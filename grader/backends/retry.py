@@ -2,7 +2,8 @@
 
 Transient failures — 429, 408/409, 5xx, timeouts, dropped connections — are retried with
 exponential backoff and jitter, or after the server's own Retry-After when it gives one (capped,
-so a server cannot park a batch for an hour). The openai client's own retries are switched off
+so a server cannot park a batch for an hour) — for a 429 without one, after the reset of the
+budget its `x-ratelimit-*` headers say is spent. The openai client's own retries are switched off
 (max_retries=0) so waits are never doubled. When attempts run out, `EndpointUnavailable` carries
 the attempts and the last error; the backend turns it into an unscored draft.
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import TypeVar
@@ -26,6 +27,7 @@ from tenacity import (
     wait_exponential_jitter,
 )
 
+from grader.backends.ratelimit_headers import read_headers
 from grader.errors import GraderError
 
 T = TypeVar("T")
@@ -69,7 +71,8 @@ def is_transient(exc: BaseException) -> bool:
 
 
 def retry_after(exc: BaseException | None, now: float | None = None) -> float | None:
-    """Seconds the server asked us to wait (Retry-After-Ms, or Retry-After: seconds or date)."""
+    """Seconds the server asked us to wait (Retry-After-Ms, or Retry-After: seconds or date;
+    for a 429 without them, the reset of its spent rate-limit budget)."""
     response = getattr(exc, "response", None)
     headers = getattr(response, "headers", None)
     if headers is None:
@@ -82,7 +85,7 @@ def retry_after(exc: BaseException | None, now: float | None = None) -> float | 
             pass
     value = headers.get("retry-after")
     if not value:
-        return None
+        return _spent_reset(headers) if getattr(response, "status_code", 0) == 429 else None
     try:
         return max(0.0, float(value))
     except ValueError:
@@ -92,6 +95,16 @@ def retry_after(exc: BaseException | None, now: float | None = None) -> float | 
     except (TypeError, ValueError):
         return None
     return max(0.0, when - (time.time() if now is None else now))
+
+
+def _spent_reset(headers: Mapping[str, str]) -> float | None:
+    """When the 429's own headers show a budget at zero, the wait until it is whole again;
+    otherwise nothing to go by (exponential backoff then)."""
+    seen = read_headers(headers)
+    if seen is None:
+        return None
+    spent = [b.reset for b in (seen.requests, seen.tokens) if b is not None and b.remaining < 1]
+    return max(spent) if spent else None
 
 
 class _Wait:

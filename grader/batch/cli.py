@@ -52,6 +52,9 @@ def batch(
         "l'envoyer et rendre la main ; reprendre avec --resume.")] = None,
     no_progress: Annotated[bool, typer.Option("--no-progress", help="Pas de barre de "
                                               "progression.")] = False,
+    period: Annotated[float | None, typer.Option(
+        hidden=True, help="Durée en secondes de la « minute » de --rpm/--tpm (tests : deux "
+        "lots réels en quelques secondes).")] = None,
     lang: Annotated[str, typer.Option("--lang", help="Langue : fr ou en.")] = "",
 ) -> None:
     """Note toute une promotion : une fiche par copie, cohort.csv, cohort.md/.html ; reprise
@@ -62,7 +65,7 @@ def batch(
     language = _lang(lang)
     runtime: dict[str, Any] = {"workers": workers, "processes": processes, "rpm": rpm,
                                "tpm": tpm, "prices": prices, "poll_interval": poll_interval,
-                               "wait": wait}
+                               "wait": wait, "period": period}
     progress = progress_for(language, enabled=not no_progress)
     try:
         if resume:

@@ -6,20 +6,20 @@ batch engine instead of sending it, (3) otherwise waits for the limiter, sends, 
 answer to the journal before anyone reads it. Being below the openai client and its retries,
 it sees — and limits — every single request, retries and re-asks included.
 
-The backend is the `llm` one, with its client's HTTP layer swapped through public handles
-(`AsyncOpenAI.with_options(http_client=...)`); prompts, parsing and retries stay in llm.py.
+The backend is the `llm` one, given this transport through its public `http_transport`
+argument (`cohort_backend`); prompts, parsing and retries stay in llm.py. Every answer's
+rate-limit headers go to the limiter, which holds new requests when the server says its budget
+is spent.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-import weakref
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 import openai
-from langchain_openai import ChatOpenAI
 
 from grader.backends.base import DraftRequest, unscored
 from grader.backends.llm import LLMBackend
@@ -27,6 +27,7 @@ from grader.backends.llm_settings import LLMSettings
 from grader.backends.retry import TRANSIENT_STATUS, retry_after
 from grader.batch.journal import Journal, call_key
 from grader.batch.limits import Limiter
+from grader.batch.shared_window import scope_of
 from grader.sheet.models import CriterionDraft
 
 try:  # the HTTP library under the openai client: httpx2 from openai 3 on, httpx before
@@ -98,6 +99,7 @@ class CohortTransport(httpx.AsyncBaseTransport):
                     tracker.errors[key] = f"{type(exc).__name__}: {exc}"
                 raise
             slot.settle(_used(response))
+            slot.observe(response.headers)
             if response.status_code == 429 and (hinted := retry_after(openai.APIStatusError(
                     "rate limited", response=response, body=None))) is not None:
                 slot.pause(hinted)
@@ -154,41 +156,26 @@ def _used(response: httpx.Response) -> int | None:
         return None
 
 
-class CohortLLMBackend(LLMBackend):
-    """The llm backend with the cohort's transport under its HTTP client."""
+def cohort_backend(settings: LLMSettings, journal: Journal | None,
+                   limiter: Limiter) -> LLMBackend:
+    """The llm backend with the cohort's transport under its HTTP client, its rate windows
+    shared with the other runs calling the same endpoint, model and key."""
+    limiter.share(scope_of(settings.endpoint, settings.model, settings.key()), settings.timeout)
 
-    def __init__(self, settings: LLMSettings, journal: Journal | None,
-                 limiter: Limiter) -> None:
-        super().__init__(settings)
-        self.journal, self.limiter = journal, limiter
-        self._wired: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, ChatOpenAI] = (
-            weakref.WeakKeyDictionary())
+    def transport() -> CohortTransport:
+        # The inner client is the one llm.py would use (timeouts, proxies from the
+        # environment); the backend's own only routes its requests through ours.
+        inner = openai.DefaultAsyncHttpxClient(timeout=settings.timeout)
+        return CohortTransport(inner, journal, limiter)
 
-    def warm(self) -> None:
-        """Open the client for the running loop now rather than on the first call."""
-        self._chat()
-
-    def _chat(self) -> ChatOpenAI:
-        chat = super()._chat()
-        loop = asyncio.get_running_loop()
-        if self._wired.get(loop) is not chat:
-            # The inner client is the one llm.py would use (timeouts, proxies from the
-            # environment); the outer one only routes its requests through our transport.
-            inner = openai.DefaultAsyncHttpxClient(timeout=self.settings.timeout)
-            outer = openai.DefaultAsyncHttpxClient(
-                timeout=self.settings.timeout,
-                transport=CohortTransport(inner, self.journal, self.limiter))
-            chat.root_async_client = chat.root_async_client.with_options(http_client=outer)
-            chat.async_client = chat.root_async_client.chat.completions
-            self._wired[loop] = chat
-        return chat
+    return LLMBackend(settings, http_transport=transport)
 
 
 class Deferring:
     """Capture mode: the backend's first request for each criterion is kept for the batch
     engine, and the criterion comes back unscored (never cached, never written)."""
 
-    def __init__(self, inner: CohortLLMBackend) -> None:
+    def __init__(self, inner: LLMBackend) -> None:
         self.inner, self.name = inner, inner.name
 
     @property
@@ -222,5 +209,5 @@ class Deferring:
         return unscored(DEFERRED)
 
 
-__all__ = ["CAPTURE", "CURRENT", "DEFERRED", "Capture", "CohortLLMBackend", "CohortTransport",
-           "Deferring", "Tracker"]
+__all__ = ["CAPTURE", "CURRENT", "DEFERRED", "Capture", "CohortTransport", "Deferring",
+           "Tracker", "cohort_backend"]

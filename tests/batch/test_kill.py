@@ -136,6 +136,8 @@ def test_killed_while_calls_are_in_flight(make_cohort: MakeCohort, tmp_path: Pat
     slow_server.pause()  # answers held: the calls now in flight never return
     time.sleep(0.05)  # an answer being written when the gate closed gets out
     _wait_for(lambda: _journaled(out) == _answered(slow_server))  # and reaches the journal
+    # Between two rounds nothing may be in flight yet: wait for the next calls to be held.
+    _wait_for(lambda: slow_server.in_flight > 0)
     in_flight = slow_server.in_flight
     killed = _kill(proc)
     slow_server.resume()

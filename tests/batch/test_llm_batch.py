@@ -1,5 +1,6 @@
 """The llm backend over a cohort, against the local server: limits that hold whatever the
-number of workers, Retry-After for everyone, an exhausted backend recorded and retried later."""
+number of workers, Retry-After for everyone, the server's own rate-limit headers obeyed, an
+exhausted backend recorded and retried later."""
 
 from __future__ import annotations
 
@@ -15,6 +16,14 @@ from tests.batch.conftest import DELIVERABLE, MakeCohort, repeated_after_return
 from tests.llm.openai_server import OpenAIServer, error_reply
 
 PointAt = Callable[[OpenAIServer], None]
+
+
+@pytest.fixture(autouse=True)
+def limits_db(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """The rate windows shared between runs live in the test's folder, not the user's cache."""
+    path = tmp_path / "limits.sqlite"
+    monkeypatch.setenv("GRADER_LIMITS_DB", str(path))
+    return path
 
 
 def _options(folder: Path, out: Path, **extra: object) -> BatchOptions:
@@ -62,6 +71,40 @@ def test_a_retry_after_pauses_every_call_not_only_the_one_that_got_it(
     # calls during the second the server asked for.
     after = sorted(r.time for r in server.chat_requests if r.time > refused.done + 0.01)
     assert after and after[0] - refused.done >= 0.95
+
+
+def test_the_servers_rate_limit_headers_keep_a_run_within_its_request_budget(
+        make_cohort: MakeCohort, tmp_path: Path, server: OpenAIServer,
+        use_server: PointAt) -> None:
+    use_server(server)
+    server.latency = 0.05
+    server.budget(requests=5, seconds=1.0)  # a 429 to the sixth request of any window
+    report = run_batch(_options(make_cohort(4), tmp_path / "out", workers=4))
+    assert len(report.done) == 4
+    assert len(server.chat_requests) == 16  # three windows at least: the budget did bind
+    assert [r.status for r in server.chat_requests] == [200] * 16
+    assert server.limits is not None and server.limits.refused == 0
+
+
+def test_the_servers_token_headers_hold_a_request_that_would_not_fit(
+        make_cohort: MakeCohort, tmp_path: Path, server: OpenAIServer,
+        use_server: PointAt) -> None:
+    use_server(server)
+    server.latency = 0.05
+    server.budget(tokens=12_000, seconds=1.0)  # about three requests of this grid a window
+    report = run_batch(_options(make_cohort(3), tmp_path / "out", workers=3))
+    assert len(report.done) == 3
+    assert [r.status for r in server.chat_requests] == [200] * 12
+    assert server.limits is not None and server.limits.refused == 0
+
+
+def test_without_rpm_or_tpm_no_shared_window_is_kept(
+        make_cohort: MakeCohort, tmp_path: Path, server: OpenAIServer, use_server: PointAt,
+        limits_db: Path) -> None:
+    use_server(server)
+    report = run_batch(_options(make_cohort(1), tmp_path / "out", workers=4))
+    assert len(report.done) == 1
+    assert not limits_db.exists()  # nothing shared, nothing opened on the hot path
 
 
 def test_an_exhausted_backend_fails_the_submission_and_a_rerun_asks_only_what_is_missing(

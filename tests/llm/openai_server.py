@@ -10,19 +10,24 @@ including a simulated prompt cache (the longest prefix shared with an earlier re
 
 For cohort runs (tests/batch, benchmarks): a fixed `latency` per answer, a `pause()`/`resume()`
 gate that holds answers back (to kill a client while calls are in flight), counters of requests
-in flight and per sliding window, the time each answer was fully sent (`Logged.done`), and the
-Batch API: `/v1/files` (upload, metadata, content) and `/v1/batches` (create, retrieve, list,
-cancel), whose lines are answered like live requests after `batch_delay` seconds.
+in flight and per sliding window, the time each answer was fully sent (`Logged.done`), a rate
+budget of its own (`budget(requests=5, seconds=1)`: OpenAI's `x-ratelimit-*` headers on every
+answer, and a 429 to a request beyond it), and the Batch API: `/v1/files` (upload, metadata,
+content) and `/v1/batches` (create, retrieve, list, cancel), whose lines are answered like live
+requests after `batch_delay` seconds.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import math
 import re
 import threading
 import time
 import uuid
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -119,6 +124,8 @@ class OpenAIServer:
         """Compute the prompt-cache hits (quadratic in the requests: off for big benchmarks)."""
         self.rules: list[tuple[str, Reply]] = []
         """(text, reply): a request whose text contains `text` gets `reply`, every time."""
+        self.limits: RateBudget | None = None
+        """A rate budget of the server's own (see `budget`); None: unlimited, no headers."""
         self._gate = threading.Event()
         self._gate.set()
         self._lock = threading.Lock()
@@ -145,6 +152,13 @@ class OpenAIServer:
     @property
     def chat_requests(self) -> list[Logged]:
         return [r for r in self.log if r.path.endswith("/chat/completions")]
+
+    def budget(self, requests: int | None = None, tokens: int | None = None,
+               seconds: float = 1.0) -> None:
+        """Allow `requests` (and `tokens`: prompt estimate + answer budget) per fixed window of
+        `seconds` starting at the window's first request; say what is left in OpenAI's
+        headers on every answer; answer 429 (without Retry-After) to a request beyond it."""
+        self.limits = RateBudget(requests, tokens, seconds)
 
     def pause(self) -> None:
         """Hold every chat answer (requests are still logged) until `resume()`."""
@@ -178,13 +192,19 @@ class OpenAIServer:
         with self._lock:
             if record:
                 self.log.append(logged)
-            if self.reject_tools and logged.body.get("tools"):
+            over, headers = (self.limits.count(_cost(logged)) if self.limits is not None
+                             else (False, {}))
+            if over:
+                reply = error_reply(429, "rate limit reached", code="rate_limit_exceeded")
+            elif self.reject_tools and logged.body.get("tools"):
                 reply = error_reply(400, "tools are not supported by this server",
                                     code="tools_not_supported")
             elif rule := next((r for text, r in self.rules if text in logged.text), None):
                 reply = rule
             else:
                 reply = self.replies.popleft() if self.replies else _auto_reply(logged.body)
+            if headers:
+                reply = dataclasses.replace(reply, headers={**reply.headers, **headers})
             if reply.status != 200:
                 return reply, None
             completion = _completion(logged, reply, self._cached_prefix(logged))
@@ -270,6 +290,59 @@ class OpenAIServer:
         with self._lock:
             self.batches[batch_id].update(status="cancelled")
         return self.batches[batch_id]
+
+
+@dataclass
+class RateBudget:
+    """A fixed window of the server's: `requests` and `tokens` at most per `seconds`."""
+
+    requests: int | None
+    tokens: int | None
+    seconds: float
+    clock: Callable[[], float] = time.monotonic
+    start: float = -math.inf
+    used_requests: int = 0
+    used_tokens: int = 0
+    refused: int = 0
+
+    def count(self, cost: int = 0) -> tuple[bool, dict[str, str]]:
+        """(over the budget, the x-ratelimit-* headers) for a request of `cost` tokens
+        arriving now."""
+        now = self.clock()
+        if now >= self.start + self.seconds:
+            self.start, self.used_requests, self.used_tokens = now, 0, 0
+        over = ((self.requests is not None and self.used_requests + 1 > self.requests)
+                or (self.tokens is not None and self.used_tokens + cost > self.tokens))
+        if over:
+            self.refused += 1
+        else:
+            self.used_requests += 1
+            self.used_tokens += cost
+        reset = go_duration(self.start + self.seconds - now)
+        headers: dict[str, str] = {}
+        for kind, limit, used in (("requests", self.requests, self.used_requests),
+                                  ("tokens", self.tokens, self.used_tokens)):
+            if limit is not None:
+                headers.update({f"x-ratelimit-limit-{kind}": str(limit),
+                                f"x-ratelimit-remaining-{kind}": str(max(0, limit - used)),
+                                f"x-ratelimit-reset-{kind}": reset})
+        return over, headers
+
+
+def _cost(logged: Logged) -> int:
+    """Tokens a request counts for, as OpenAI counts them: the prompt and the answer budget."""
+    budget = logged.body.get("max_completion_tokens") or logged.body.get("max_tokens") or 0
+    return estimate_tokens(logged.text) + int(budget)
+
+
+def go_duration(seconds: float) -> str:
+    """OpenAI's way of writing a reset (`20ms`, `1.5s`, `6m0s`), rounded up: never early."""
+    millis = max(0, math.ceil(seconds * 1000))
+    if millis < 1000:
+        return f"{millis}ms"
+    minutes, rest = divmod(millis, 60_000)
+    text = f"{rest / 1000:g}s"
+    return f"{minutes}m{text}" if minutes else text
 
 
 class _HTTPServer(ThreadingHTTPServer):
