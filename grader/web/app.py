@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -42,13 +43,38 @@ def lang_of(request: Request) -> Lang:
     return default_lang()
 
 
-def render(request: Request, template: str, status_code: int = 200, **context: Any
-           ) -> HTMLResponse:
+def has_message(key: str) -> bool:
+    from grader.i18n import _catalogue
+
+    return key in _catalogue()
+
+
+def lang_href(request: Request, lang: Lang, here: str | None = None) -> str:
+    """The same page in `lang`. A page answered to a POST (an import report, a refused
+    decision) has no URL of its own to reload — a GET there would be a 405 — so it names the
+    page to go back to (`here`); a GET keeps its other parameters (the document's page)."""
+    if here is None and request.method == "GET":
+        path = request.url.path
+        params = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    else:
+        path, params = here or "/", []
+    return path + "?" + urlencode([*params, ("lang", lang)])
+
+
+def render(request: Request, template: str, status_code: int = 200, here: str | None = None,
+           **context: Any) -> HTMLResponse:
     """A page in the visitor's language, with the CSRF token and any flash message."""
     lang = lang_of(request)
     templates: Jinja2Templates = request.app.state.templates
+    other: Lang = "en" if lang == "fr" else "fr"
+
+    def tr_or(key: str, fallback: str, **kw: Any) -> str:
+        # Codes from the sheet (flags) have a label only when the catalogue knows them.
+        return t(key, lang, **kw) if has_message(key) else fallback
+
     base = {"lang": lang, "csrf_token": csrf.token(request), "flash": take_flash(request),
-            "tr": lambda key, **kw: t(key, lang, **kw),
+            "tr": lambda key, **kw: t(key, lang, **kw), "tr_or": tr_or,
+            "colon": t("web.colon", lang), "lang_href": lang_href(request, other, here),
             "user": getattr(request.state, "user", None)}
     response = templates.TemplateResponse(request, template, {**base, **context},
                                           status_code=status_code)
@@ -98,4 +124,4 @@ def _errors(app: FastAPI) -> None:
         return response
 
 
-__all__ = ["create_app", "lang_of", "render"]
+__all__ = ["create_app", "has_message", "lang_href", "lang_of", "render"]

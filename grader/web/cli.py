@@ -98,10 +98,11 @@ def add(
     except GraderError as exc:
         _fail(exc)
         return
+    shown = t(f"web.role.{role}")  # a valid role: Accounts.add refuses any other
     if invite:
-        typer.echo(t("web.users.invited", name=clean, role=role, link=link, hours=f"{hours:g}"))
+        typer.echo(t("web.users.invited", name=clean, role=shown, link=link, hours=f"{hours:g}"))
     else:
-        typer.echo(t("web.users.created", name=clean, role=role, password=password))
+        typer.echo(t("web.users.created", name=clean, role=shown, password=password))
 
 
 @users_app.command("invite")

@@ -37,6 +37,10 @@ MAX_UNZIPPED_BYTES = 300 * 1024 * 1024
 MAX_COHORT_NAME = 100
 SHEET_SUFFIX = ".sheet.json"
 DOCUMENT_SUFFIXES = (".pdf", ".docx", ".md", ".txt")
+RENDERING_SUFFIXES = (".md", ".docx")
+"""What `grader grade`/`batch` writes beside each `<stem>.sheet.json`."""
+BATCH_FILES = re.compile(r"^(cohort\.(csv|md|html)|\..*)$|(^|/)plots/", re.IGNORECASE)
+"""A batch output folder's own files: the summary, its plots, its state and cache."""
 
 
 class ImportLimitError(GraderError):
@@ -59,6 +63,10 @@ class Upload:
 class Skipped:
     name: str
     reason: str
+    expected: bool = False
+    """A file a batch folder always holds beside its sheets (the sheets' own Markdown/Word
+    renderings, cohort.csv, plots...): set aside as it should be, shown folded so that the
+    files that need a look stand out."""
 
 
 @dataclass(frozen=True)
@@ -76,6 +84,17 @@ class ImportReport:
     sheets: list[Imported] = field(default_factory=list)
     documents: list[str] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    without_document: list[str] = field(default_factory=list)
+    """Keys of the imported sheets whose document the store still lacks: jurors would see the
+    sheet but not the pages."""
+
+    @property
+    def to_check(self) -> list[Skipped]:
+        return [s for s in self.skipped if not s.expected]
+
+    @property
+    def expected(self) -> list[Skipped]:
+        return [s for s in self.skipped if s.expected]
 
 
 def check_cohort(name: str, lang: Lang) -> str:
@@ -104,14 +123,29 @@ def import_uploads(flow: Workflow, cohort: str, jurors: list[str], uploads: list
         elif lower.endswith(DOCUMENT_SUFFIXES):
             documents.append(upload)
         else:
-            report.skipped.append(Skipped(upload.label, t("web.import.ignored", lang)))
+            report.skipped.append(_ignored(upload, lang))
     with tempfile.TemporaryDirectory(prefix="grader-import-") as tmp:
         for upload in sheets:
             _import_sheet(flow, cohort, jurors, upload, Path(tmp), report, lang)
         known = {e.payload.get("sha256") for e in flow.store.events(kinds=["import"])}
+        # `<stem>.md`/`.docx` beside `<stem>.sheet.json` is the sheet's rendering — unless it
+        # bears the submission's own name (`velocite.md` graded into `velocite.sheet.json`):
+        # then it is the candidate's file in another version, which the coordinator must see.
+        submitted = {base_name(flow.state(s.key).file).lower() for s in report.sheets}
+        renderings = {_stem(u.name).lower() + suffix for u in sheets
+                      for suffix in RENDERING_SUFFIXES} - submitted
         for upload in documents:
-            _import_document(flow, upload, known, Path(tmp), report, lang)
+            _import_document(flow, upload, known, renderings, Path(tmp), report, lang)
+    report.without_document = [
+        s.key for s in report.sheets
+        if not has_pages(flow.store.engine, flow.state(s.key).sha256)]
     return report
+
+
+def _ignored(upload: Upload, lang: Lang) -> Skipped:
+    if BATCH_FILES.search(upload.label.split(":", 1)[-1]) or BATCH_FILES.search(upload.name):
+        return Skipped(upload.label, t("web.import.batch_file", lang), expected=True)
+    return Skipped(upload.label, t("web.import.ignored", lang))
 
 
 def expand(uploads: list[Upload], report: ImportReport, lang: Lang) -> list[Upload]:
@@ -155,9 +189,9 @@ def _members(upload: Upload, budget: list[int], report: ImportReport, lang: Lang
             if _unsafe(info.filename):
                 report.skipped.append(Skipped(shown, t("web.import.unsafe_path", lang)))
             elif info.filename.startswith("__MACOSX/") or name.startswith("._"):
-                report.skipped.append(Skipped(shown, t("web.import.ignored", lang)))
+                report.skipped.append(Skipped(shown, t("web.import.ignored", lang), True))
             elif not name.lower().endswith((SHEET_SUFFIX, *DOCUMENT_SUFFIXES)):
-                report.skipped.append(Skipped(shown, t("web.import.ignored", lang)))
+                report.skipped.append(_ignored(Upload(name, b"", shown), lang))
             elif info.flag_bits & 0x1:
                 report.skipped.append(Skipped(shown, t("web.import.encrypted", lang)))
             else:
@@ -211,11 +245,16 @@ def _import_sheet(flow: Workflow, cohort: str, jurors: list[str], upload: Upload
                                   result.recorded > 0))
 
 
-def _import_document(flow: Workflow, upload: Upload, known: set[object], tmp: Path,
-                     report: ImportReport, lang: Lang) -> None:
+def _import_document(flow: Workflow, upload: Upload, known: set[object], renderings: set[str],
+                     tmp: Path, report: ImportReport, lang: Lang) -> None:
     digest = hashlib.sha256(upload.data).hexdigest()
     if digest not in known:
-        report.skipped.append(Skipped(upload.label, t("web.import.no_sheet", lang)))
+        if upload.name.lower() in renderings:
+            report.skipped.append(Skipped(upload.label, t("web.import.rendering", lang), True))
+        elif BATCH_FILES.search(upload.name):
+            report.skipped.append(Skipped(upload.label, t("web.import.batch_file", lang), True))
+        else:
+            report.skipped.append(Skipped(upload.label, t("web.import.no_sheet", lang)))
         return
     engine = flow.store.engine
     if not has_pages(engine, digest):

@@ -68,8 +68,15 @@ def certify_cohort(flow: Workflow, cohort: str, lang: Lang,
         except GraderError as exc:
             # Other refusals (a note both in a locked sheet and in the CSV) name the temporary
             # path; the coordinator knows the file by its own name.
-            raise ResultsUploadError(str(exc).replace(str(path), stored.name)) from None
-    return reports[0] if reports else None
+            raise ResultsUploadError(t("web.results.refused", lang, problem=str(exc).replace(
+                str(path), stored.name))) from None
+    if not reports:
+        return None
+    # The PV's "sources" line would name the temporary copy, gone by now: name the upload.
+    reports[0].results = t("web.results.source", lang, file=stored.name,
+                           uploader=stored.uploader,
+                           time=stored.time[:16].replace("T", " "))
+    return reports[0]
 
 
 def upload(flow: Workflow, cohort: str, name: str, data: bytes, uploader: str,

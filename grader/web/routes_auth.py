@@ -9,7 +9,7 @@ from starlette.concurrency import run_in_threadpool
 
 from grader.i18n import t
 from grader.web.app import lang_of, render
-from grader.web.auth import current_user, log_in, log_out
+from grader.web.auth import current_user, flash, log_in, log_out
 from grader.web.csrf import checked_form
 from grader.web.invites import InviteStatus, check, redeem
 
@@ -61,7 +61,7 @@ async def logout(request: Request) -> Response:
 @router.get("/password", response_class=HTMLResponse)
 async def password_page(request: Request) -> Response:
     request.state.user = current_user(request, allow_one_time=True)
-    return render(request, "password.html", error=None)
+    return render(request, "password.html", error=None, min_length=MIN_PASSWORD)
 
 
 @router.post("/password")
@@ -71,11 +71,12 @@ async def change_password(request: Request) -> Response:
     form = await checked_form(request)
     new, again = str(form.get("new", "")), str(form.get("again", ""))
     if not acceptable(new, again):
-        return render(request, "password.html", status_code=400,
+        return render(request, "password.html", status_code=400, min_length=MIN_PASSWORD,
                       error=t("web.password.rules", lang_of(request), n=MIN_PASSWORD))
     accounts = request.app.state.accounts
     accounts.set_password(user.name, new)
     log_in(request, accounts.get(user.name))
+    flash(request, t("web.password.saved", lang_of(request)))
     return RedirectResponse("/", status_code=303)
 
 
@@ -86,7 +87,8 @@ _INVITE_STATUS = {InviteStatus.unknown: 404, InviteStatus.used: 410, InviteStatu
 async def invite_page(request: Request, token: str) -> Response:
     found = check(request.app.state.flow.store.engine, token)
     response = render(request, "invite.html", status_code=_INVITE_STATUS.get(found.status, 200),
-                      status=found.status.value, name=found.name, token=token, error=None)
+                      status=found.status.value, name=found.name, token=token, error=None,
+                      min_length=MIN_PASSWORD)
     response.headers["Referrer-Policy"] = "no-referrer"  # the token is in this page's URL
     return response
 
@@ -99,13 +101,15 @@ async def accept_invite(request: Request, token: str) -> Response:
     new, again = str(form.get("new", "")), str(form.get("again", ""))
     if found.status is InviteStatus.valid and not acceptable(new, again):
         return render(request, "invite.html", status_code=400, status=found.status.value,
-                      name=found.name, token=token,
+                      name=found.name, token=token, min_length=MIN_PASSWORD,
                       error=t("web.password.rules", lang_of(request), n=MIN_PASSWORD))
     status = await run_in_threadpool(redeem, engine, token, new)
     if status is not InviteStatus.valid:
         return render(request, "invite.html", status_code=_INVITE_STATUS[status],
-                      status=status.value, name=found.name, token=token, error=None)
+                      status=status.value, name=found.name, token=token, error=None,
+                      min_length=MIN_PASSWORD)
     log_in(request, request.app.state.accounts.get(found.name))
+    flash(request, t("web.password.saved", lang_of(request)))
     return RedirectResponse("/", status_code=303)
 
 

@@ -79,9 +79,12 @@ def _declared_length(request: Request) -> int:
     return int(raw) if raw.isdigit() else MAX_UPLOAD_BYTES + 1
 
 
-async def _uploads(request: Request, limit: int, lang: Any) -> tuple[Any, list[Upload]]:
+async def _uploads(request: Request, limit: int, lang: Any, too_big: str = ""
+                   ) -> tuple[Any, list[Upload]]:
+    """The posted files; `too_big` is the refusal when the request exceeds `limit` (the
+    import's wording by default: a results CSV has its own)."""
     if _declared_length(request) > limit:
-        raise ImportLimitError(t("web.import.too_big", lang, mb=limit >> 20))
+        raise ImportLimitError(too_big or t("web.import.too_big", lang, mb=limit >> 20))
     try:
         form = await checked_form(request, max_files=MAX_FILES)
     except StarletteHTTPException as exc:  # what Starlette raises past `max_files`
@@ -117,7 +120,17 @@ async def import_cohort(request: Request) -> Response:
         report = await run_in_threadpool(import_uploads, flow, name, jurors, uploads, lang)
     except ImportLimitError as exc:
         return _cohorts_page(request, flow, 413, str(exc), cohort)
-    return render(request, "import_result.html", report=report)
+    return render(request, "import_result.html", report=report, here="/cohorts")
+
+
+@router.get("/import")
+async def import_again(request: Request) -> Response:
+    """The report's URL reloaded, or shown in the other language: back to the import form
+    (the report itself was the answer to the upload and is not kept)."""
+    _coordinator_flow(request)
+    lang = request.query_params.get("lang")
+    return RedirectResponse("/cohorts" + (f"?lang={lang}" if lang in ("fr", "en") else ""),
+                            status_code=303)
 
 
 @router.get("/cohort/{name}", response_class=HTMLResponse)
@@ -127,7 +140,8 @@ async def cohort(request: Request, name: str) -> Response:
     if not keys:
         raise HTTPException(404)
     lang = lang_of(request)
-    rows = [_row(flow, flow.state(k), lang) for k in keys]
+    rows = sorted((_row(flow, flow.state(k), lang) for k in keys),
+                  key=lambda r: (r["state"].candidate, r["state"].deliverable))
     outcome: dict[str, Any] = {"report": None, "error": None, "head": [], "rows": []}
     try:
         report = results_files.certify_cohort(flow, name, lang)
@@ -160,7 +174,8 @@ async def assign(request: Request, key: str) -> Response:
             raise UserError(t("web.users.no_juror", lang_of(request), name="—"))
         sheet = flow.sheet(state.versions[0])
         flow.import_sheet(sheet, cohort=state.cohort, candidate=state.candidate, jurors=jurors)
-        flash(request, "✔")
+        flash(request, t("web.cohort.assigned", lang_of(request), juror=jurors[0],
+                         candidate=state.candidate, deliverable=state.deliverable))
     except (ReviewError, UserError) as exc:
         flash(request, str(exc), "error")
     return _to_cohort(state.cohort if state else key.split("/", 1)[0])
@@ -173,7 +188,9 @@ async def upload_results(request: Request, name: str) -> Response:
         raise HTTPException(404)
     lang = lang_of(request)
     try:
-        form, uploads = await _uploads(request, results_files.MAX_RESULTS_BYTES, lang)
+        limit = results_files.MAX_RESULTS_BYTES
+        form, uploads = await _uploads(request, limit, lang,
+                                       t("web.results.too_big", lang, kb=limit >> 10))
         if len(uploads) != 1:
             raise ImportLimitError(t("web.results.one_file", lang))
         user = request.state.user.name

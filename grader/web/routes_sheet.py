@@ -11,8 +11,10 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from grader.i18n import Lang, t
 from grader.review import state as st
 from grader.review.errors import ReviewError
+from grader.review.views import describe_pending, fmt_note
 from grader.review.workflow import Workflow
 from grader.web.access import juror_name, my_keys, visible_state
 from grader.web.app import lang_of, render
@@ -27,11 +29,18 @@ def _flow(request: Request) -> Workflow:
     return request.app.state.flow  # type: ignore[no-any-return]
 
 
-def bucket(state: st.SubmissionState, me: str | None) -> str:
-    """`locked`, `started` (I have decided something) or `todo`."""
+def bucket(state: st.SubmissionState, me: str | None, total: int) -> str:
+    """`locked`, `waiting` (I have decided everything: the other juror or a reconciliation is
+    still to come), `started` (I have decided something) or `todo`."""
     if state.current.locked:
         return "locked"
-    return "started" if me and state.current.decisions.get(me) else "todo"
+    done = len(state.current.decisions.get(me or "", {})) if me else 0
+    if done and done >= total:
+        return "waiting"
+    return "started" if done else "todo"
+
+
+GROUPS = ("todo", "started", "waiting", "locked")
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -39,29 +48,40 @@ async def home(request: Request) -> Response:
     user = request.state.user = current_user(request)
     if user.coordinator:
         return RedirectResponse("/cohorts", status_code=303)
-    groups: dict[str, list[dict[str, Any]]] = {"todo": [], "started": [], "locked": []}
-    for state in my_keys(_flow(request), user):
+    flow, lang = _flow(request), lang_of(request)
+    groups: dict[str, list[dict[str, Any]]] = {g: [] for g in GROUPS}
+    for state in my_keys(flow, user):
         me = juror_name(state, user)
-        total = len(_flow(request).sheet(state.current).criteria)
-        groups[bucket(state, me)].append({"key": state.key, "state": state, "total": total,
-                                          "done": len(state.current.decisions.get(me or "", {}))})
-    return render(request, "home.html", groups=groups)
+        sheet = flow.sheet(state.current)
+        total = len(sheet.criteria)
+        group = bucket(state, me, total)
+        groups[group].append({
+            "key": state.key, "state": state, "total": total, "title": sheet.deliverable_title,
+            "done": len(state.current.decisions.get(me or "", {})),
+            "status": describe_pending(flow, state, lang) if group == "waiting" else ""})
+    for rows in groups.values():
+        rows.sort(key=lambda r: (r["state"].cohort, r["state"].candidate, r["state"].deliverable))
+    return render(request, "home.html", groups=groups, group_names=GROUPS)
 
 
 def sheet_context(request: Request, key: str) -> dict[str, Any]:
     user = request.state.user = current_user(request)
     state = visible_state(request, key, user)
     flow = _flow(request)
+    lang = lang_of(request)
     version = state.current
     me = juror_name(state, user)
     mine = version.decisions.get(me or "", {})
     blind_done = version.blind.get(me or "", {})
     pend = flow.pending(state)
+    note = version.lock.payload.get("note") if version.lock else None
     return {"key": key, "state": state, "sheet": flow.sheet(version), "version": version,
             "me": me, "mine": mine, "blind_done": blind_done, "pending": pend,
             "can_decide": me is not None and not version.locked,
             "can_reconcile": (user.coordinator or me is not None) and not version.locked,
-            "note": version.lock.payload.get("note") if version.lock else None}
+            "status": "" if version.locked else describe_pending(flow, state, lang),
+            "agreed": version.reconciliations, "decisions": version.decisions,
+            "refused": None, "note": fmt_note(note, lang) if version.lock else None}
 
 
 @router.get("/sheet/{key:path}", response_class=HTMLResponse)
@@ -74,11 +94,15 @@ def _back(key: str, criterion: str = "") -> RedirectResponse:
     return RedirectResponse(f"/sheet/{quote(key)}{anchor}", status_code=303)
 
 
-def _level(value: object) -> int:
+class Refused(Exception):
+    """A decision the page refuses before the library sees it, with the visitor's message."""
+
+
+def _level(value: object, lang: Lang) -> int:
     try:
         return int(str(value))
     except ValueError:
-        raise HTTPException(400) from None
+        raise Refused(t("web.sheet.pick_level", lang)) from None
 
 
 async def _decision_request(request: Request, key: str) -> tuple[Any, str, Any]:
@@ -91,27 +115,58 @@ async def _decision_request(request: Request, key: str) -> tuple[Any, str, Any]:
     return form, me, state
 
 
+def _open(state: st.SubmissionState, lang: Lang) -> None:
+    # The library's own refusal names the correction command; a juror whose tab was open while
+    # the other juror locked the sheet needs to know what happened, not a command line.
+    if state.current.locked:
+        raise Refused(t("web.sheet.already_locked", lang))
+
+
+def _criterion(request: Request, state: st.SubmissionState, criterion: str) -> Any:
+    try:
+        return _flow(request).sheet(state.current).criterion(criterion)
+    except KeyError:
+        raise HTTPException(400) from None
+
+
 @router.post("/decide/{key:path}")
 async def decide(request: Request, key: str) -> Response:
     form, me, state = await _decision_request(request, key)
-    criterion = str(form.get("criterion", ""))
-    if form.get("action") == "confirm":
-        entry = _flow(request).sheet(state.current).criterion(criterion)
-        if entry.draft is None or entry.draft.level is None:
-            raise HTTPException(400)
-        level = entry.draft.level
-    else:
-        level = _level(form.get("level"))
-    return _run(request, key, criterion, lambda: _flow(request).decide(
-        key, me, criterion, level, str(form.get("comment", "")), source="web"))
+    lang = lang_of(request)
+    criterion, comment = str(form.get("criterion", "")), str(form.get("comment", ""))
+    entry = _criterion(request, state, criterion)
+    kept: dict[str, Any] = {"form": "confirm" if form.get("action") == "confirm" else "level",
+                            "level": None, "text": comment}
+    try:
+        _open(state, lang)
+        if form.get("action") == "confirm":
+            if entry.draft is None or entry.draft.level is None:
+                raise HTTPException(400)
+            level = entry.draft.level
+        else:
+            level = kept["level"] = _level(form.get("level"), lang)
+        if st.entry_action(entry, level) == "overridden" and not comment.strip():
+            raise Refused(t("web.sheet.comment_needed", lang, draft=entry.draft.level,
+                            level=level))
+    except Refused as exc:
+        return _refused(request, key, criterion, str(exc), kept)
+    return _run(request, key, criterion, kept, lambda: _flow(request).decide(
+        key, me, criterion, level, comment, source="web"))
 
 
 @router.post("/blind/{key:path}")
 async def blind(request: Request, key: str) -> Response:
-    form, me, _ = await _decision_request(request, key)
+    form, me, state = await _decision_request(request, key)
+    lang = lang_of(request)
     criterion = str(form.get("criterion", ""))
-    level = _level(form.get("level"))
-    return _run(request, key, criterion, lambda: _flow(request).record_blind(
+    _criterion(request, state, criterion)
+    kept: dict[str, Any] = {"form": "blind", "level": None, "text": ""}
+    try:
+        _open(state, lang)
+        level = kept["level"] = _level(form.get("level"), lang)
+    except Refused as exc:
+        return _refused(request, key, criterion, str(exc), kept)
+    return _run(request, key, criterion, kept, lambda: _flow(request).record_blind(
         key, me, criterion, level, source="web"))
 
 
@@ -122,23 +177,47 @@ async def reconcile(request: Request, key: str) -> Response:
     state = visible_state(request, key, user)
     if not (user.coordinator or juror_name(state, user)):
         raise HTTPException(403)
-    criterion = str(form.get("criterion", ""))
-    level = _level(form.get("level"))
-    return _run(request, key, criterion, lambda: _flow(request).reconcile(
-        key, criterion, level, str(form.get("note", "")), by=user.name))
+    lang = lang_of(request)
+    criterion, note = str(form.get("criterion", "")), str(form.get("note", ""))
+    _criterion(request, state, criterion)
+    kept: dict[str, Any] = {"form": "reconcile", "level": None, "text": note}
+    try:
+        _open(state, lang)
+        level = kept["level"] = _level(form.get("level"), lang)
+        if not note.strip():  # the library's message names the command-line flags
+            raise Refused(t("web.sheet.note_needed", lang))
+    except Refused as exc:
+        return _refused(request, key, criterion, str(exc), kept)
+    return _run(request, key, criterion, kept, lambda: _flow(request).reconcile(
+        key, criterion, level, note, by=user.name))
 
 
-def _run(request: Request, key: str, criterion: str, step: Any) -> Response:
-    """Do one workflow step; a refusal (no comment, locked...) comes back as a message."""
+def _refused(request: Request, key: str, criterion: str, message: str,
+             kept: dict[str, Any]) -> Response:
+    """The sheet again, the refused form open with what the juror typed and the reason beside
+    it: a redirect would lose a comment that took minutes to write."""
+    context = sheet_context(request, key)
+    context["refused"] = {"criterion": criterion, "message": message, **kept}
+    return render(request, "sheet.html", status_code=400, here=f"/sheet/{quote(key)}",
+                  **context)
+
+
+def _run(request: Request, key: str, criterion: str, kept: dict[str, Any], step: Any
+         ) -> Response:
+    """Do one workflow step; a refusal (third juror, off the scale...) comes back as a
+    message on the sheet, nothing recorded."""
     lang = lang_of(request)
     try:
         result = step()
     except ReviewError as exc:
-        flash(request, str(exc), "error")
-        return _back(key, criterion)
-    from grader.i18n import t
-
-    flash(request, t("web.sheet.locked_now" if result.locked else "web.sheet.saved", lang))
+        return _refused(request, key, criterion, str(exc), kept)
+    if result.locked:
+        message = t("web.sheet.locked_now", lang)
+    elif criterion in _flow(request).pending(result.state).to_reconcile:
+        message = t("web.sheet.saved_gap", lang)
+    else:
+        message = t("web.sheet.saved", lang)
+    flash(request, message)
     return _back(key, criterion)
 
 

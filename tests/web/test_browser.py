@@ -86,6 +86,15 @@ def test_juror_reviews_a_sheet_in_the_browser(browser: object, server: str, site
     page.screenshot(path=str(ARTIFACTS / "sheet.png"), full_page=False)
     print(f"screenshot: {ARTIFACTS / 'sheet.png'}")
 
+    # Keyboard only: Enter on a quote takes the focus to the pane (after every criterion in
+    # tab order), Escape brings it back to the quote.
+    quote = page.locator('[data-testid="crit-methodo-collecte"] [data-testid="quote"]').first
+    quote.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.getElementById('docpane').contains(document.activeElement)")
+    page.keyboard.press("Escape")
+    assert quote.evaluate("el => el === document.activeElement")
+
     crit = page.locator('[data-testid="crit-methodo-collecte"]')
     crit.locator('[data-testid="change"]').click()
     crit.locator("select[name=level]").select_option("3")
@@ -174,3 +183,11 @@ def test_coordinator_imports_a_cohort_then_a_juror_reviews_it(browser: object, s
     claire.wait_for_selector('[data-testid="crit-methodo-recul"]')
     claire.click('[data-testid="crit-methodo-recul"] [data-testid="quote"]')
     assert claire.wait_for_selector("#docpane mark#hl").inner_text().startswith("Notre")
+
+    # A phone (390 px wide): nothing wider than the screen, the header's links all reachable.
+    for who, url in ((claire, claire.url), (diane, "/cohort/P2027")):
+        who.set_viewport_size({"width": 390, "height": 844})
+        who.goto(url)
+        assert who.evaluate("document.documentElement.scrollWidth") <= 390, url
+        box = who.locator('[data-testid="lang"]').bounding_box()
+        assert box and box["x"] + box["width"] <= 390, url

@@ -66,8 +66,7 @@ def test_confirm_override_and_enter_go_through_the_log(alice: TestClient, site: 
     res = post(alice, f"/decide/{KEY}", {"criterion": "methodo-recul", "action": "confirm"})
     assert res.status_code == 303 and res.headers["location"].endswith("#crit-methodo-recul")
     refused = post(alice, f"/decide/{KEY}", {"criterion": "methodo-collecte", "level": "3"})
-    assert refused.status_code == 303
-    assert "commentaire" in alice.get(f"/sheet/{KEY}").text.lower()
+    assert refused.status_code == 400 and "commentaire" in refused.text.lower()
     post(alice, f"/decide/{KEY}", {"criterion": "methodo-collecte", "level": "3",
                                    "comment": "Enquête solide et triangulée"})
     post(alice, f"/decide/{KEY}", {"criterion": "reco-limites-risques", "level": "2"})
@@ -140,7 +139,7 @@ def test_document_found_beside_its_sheet_only_if_it_is_the_same_file(site: Site)
     beside.write_text("Un autre texte, pas celui du candidat.", encoding="utf-8")
     try:
         res = client.get(f"/doc/{KEY}", params={"page": 1})
-        assert "introuvable" in res.text and "autre texte" not in res.text
+        assert 'data-testid="doc-missing"' in res.text and "autre texte" not in res.text
         beside.write_bytes((site.docs / state.file).read_bytes())
         assert "Vélocité" in client.get(f"/doc/{KEY}", params={"page": 1}).text
     finally:
