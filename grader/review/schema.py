@@ -4,7 +4,11 @@ Everything the jury does is an `events` row: the log is the truth, every other v
 assigned, what is decided, what is locked) is folded from it. `sheets` holds the draft sheets,
 addressed by the SHA-256 of their JSON; `chain` holds the head of the hash chain and serialises
 writers (each write takes its row `FOR UPDATE`; SQLite takes the whole file with
-`BEGIN IMMEDIATE`).
+`BEGIN IMMEDIATE`, PostgreSQL a transaction-scoped advisory lock, so that every write
+transaction — the web pages' included — is exclusive on both, and reads never wait).
+
+`time` stays an ISO 8601 string (UTC, `+00:00`) rather than a timestamp column: it is hashed,
+and a string reads back byte for byte identical on every database.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from sqlalchemy import (
     Text,
     create_engine,
     event,
+    make_url,
 )
 
 SCHEMA_VERSION = "1"
@@ -29,6 +34,10 @@ WRITE_OPTION = "grader_write"
 """Execution option that marks a connection opened for writing."""
 GENESIS = "0" * 64
 """The `prev_hash` of the first event."""
+WRITE_LOCK = int.from_bytes(b"grader", "big")
+"""PostgreSQL advisory lock key (per database) held by every write transaction."""
+WRITE_TIMEOUT = 30.0
+"""Seconds a write waits for the writer before it, then fails (`database is locked`)."""
 
 metadata = MetaData()
 
@@ -50,11 +59,13 @@ events = Table(
     Column("seq", Integer, primary_key=True, autoincrement=False),
     Column("time", String(40), nullable=False),
     Column("kind", String(16), nullable=False),
-    Column("cohort", String(200)),
-    Column("submission", String(400)),
+    # Names typed by people are Text: SQLite ignores a VARCHAR's length, PostgreSQL enforces
+    # it, and a name SQLite keeps must not be refused by the school's server.
+    Column("cohort", Text),
+    Column("submission", Text),
     Column("version", Integer),
-    Column("juror", String(200)),
-    Column("criterion", String(100)),
+    Column("juror", Text),
+    Column("criterion", Text),
     Column("level", Integer),
     Column("draft_level", Integer),
     Column("action", String(16)),
@@ -77,12 +88,38 @@ SQLITE_GUARDS = [
 """A casual UPDATE or DELETE is refused outright; one that drops the guards first is still
 caught by `grader audit verify`."""
 
+POSTGRESQL_GUARDS = [
+    "CREATE OR REPLACE FUNCTION grader_append_only() RETURNS trigger LANGUAGE plpgsql AS $$ "
+    "BEGIN RAISE EXCEPTION USING MESSAGE = 'grader: ' || TG_TABLE_NAME || ' is append-only'; "
+    "END $$",
+    *[f"CREATE TRIGGER {table}_no_{verb} BEFORE {verb.upper()} ON {table} "
+      f"FOR EACH {'STATEMENT' if verb == 'truncate' else 'ROW'} "
+      "EXECUTE FUNCTION grader_append_only()"
+      for table in ("events", "sheets") for verb in ("update", "delete", "truncate")],
+]
+"""The same guards on PostgreSQL (TRUNCATE too). The role that owns the tables can still drop
+them; a role that is granted only SELECT and INSERT cannot (see docs/review.md)."""
+
+
+def guards(dialect: str) -> list[str]:
+    """The statements that install the append-only guards (none for other databases)."""
+    return {"sqlite": SQLITE_GUARDS, "postgresql": POSTGRESQL_GUARDS}.get(dialect, [])
+
 
 def make_engine(url: str) -> Engine:
-    """An engine for `url`; SQLite gets WAL, full fsync and exclusive write transactions."""
-    if not url.startswith("sqlite"):
+    """An engine for `url`; SQLite gets WAL, full fsync and exclusive write transactions,
+    PostgreSQL READ COMMITTED and exclusive write transactions."""
+    backend = make_url(url).get_backend_name()
+    if backend == "postgresql":
+        # READ COMMITTED whatever the server's default: a writer that waited for the lock must
+        # then read what the writer before it committed (REPEATABLE READ would read an older
+        # snapshot and fail, SERIALIZABLE would fail the second of two jurors).
+        engine = create_engine(url, pool_pre_ping=True, isolation_level="READ COMMITTED")
+        event.listen(engine, "begin", _postgresql_begin)
+        return engine
+    if backend != "sqlite":
         return create_engine(url, pool_pre_ping=True)
-    engine = create_engine(url, connect_args={"timeout": 30})
+    engine = create_engine(url, connect_args={"timeout": WRITE_TIMEOUT})
     event.listen(engine, "connect", _sqlite_connect)
     event.listen(engine, "begin", _sqlite_begin)
     return engine
@@ -106,5 +143,15 @@ def _sqlite_begin(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
-__all__ = ["EVENT_FIELDS", "GENESIS", "SCHEMA_VERSION", "SQLITE_GUARDS", "WRITE_OPTION",
-           "chain", "events", "make_engine", "meta", "metadata", "sheets"]
+def _postgresql_begin(connection: Any) -> None:
+    # The counterpart of BEGIN IMMEDIATE: one writer at a time, until it commits or rolls
+    # back; readers never wait. The chain row's FOR UPDATE would suffice for the log; the lock
+    # also covers the first creation of the tables and the web pages' read-then-write steps.
+    if connection.get_execution_options().get(WRITE_OPTION):
+        connection.exec_driver_sql(f"SET LOCAL lock_timeout = '{int(WRITE_TIMEOUT * 1000)}ms'")
+        connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK})")
+
+
+__all__ = ["EVENT_FIELDS", "GENESIS", "POSTGRESQL_GUARDS", "SCHEMA_VERSION", "SQLITE_GUARDS",
+           "WRITE_LOCK", "WRITE_OPTION", "WRITE_TIMEOUT", "chain", "events", "guards",
+           "make_engine", "meta", "metadata", "sheets"]

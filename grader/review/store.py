@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, inspect, select, text, update
+from sqlalchemy import Connection, Engine, insert, inspect, make_url, select, text, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from grader.i18n import t
@@ -66,7 +66,10 @@ def event_digest(row: dict[str, Any]) -> str:
 
 
 def _row(new: NewEvent, seq: int, prev: str, now: datetime) -> dict[str, Any]:
-    row = {k: v for k, v in asdict(new).items() if k != "payload"}
+    # A NUL character means nothing in a name or a comment, and PostgreSQL cannot store it in
+    # text: it is dropped before hashing, so every database keeps the same hashed value.
+    row = {k: v.replace("\x00", "") if isinstance(v, str) else v
+           for k, v in asdict(new).items() if k != "payload"}
     row.update(seq=seq, time=now.isoformat(), payload=canonical(new.payload), prev_hash=prev)
     row["hash"] = event_digest(row)
     return row
@@ -134,6 +137,22 @@ def _reason(exc: SQLAlchemyError) -> str:
     return (str(getattr(exc, "orig", None) or exc).splitlines() or ["?"])[0]
 
 
+def _driver(exc: BaseException, url: str) -> str:
+    """A URL SQLAlchemy cannot use: the reason, and for a missing driver what to install."""
+    reason = (str(exc).splitlines() or ["?"])[0]
+    if isinstance(exc, ImportError) and url.startswith("postgresql"):
+        return f"{reason} — pip install 'grader[postgres]'"
+    return reason
+
+
+def _shown(url: str) -> str:
+    """The URL as shown to people, without its password."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except SQLAlchemyError:
+        return url.split("@")[-1]
+
+
 class ReviewStore:
     """The review store at `url`; `ReviewStore.open` creates or checks it."""
 
@@ -148,13 +167,20 @@ class ReviewStore:
             if not create:
                 raise StoreError(t("review.error.no_store", where=path))
             path.parent.mkdir(parents=True, exist_ok=True)
-        store = cls(url, schema.make_engine(url))
         try:
-            store._prepare()
+            store = cls(url, schema.make_engine(url))
+        except (SQLAlchemyError, ImportError) as exc:
+            raise StoreError(t("review.error.store", where=_shown(url),
+                               reason=_driver(exc, url))) from None
+        try:
+            store._prepare(create)
         except SQLAlchemyError as exc:
             store.close()
             raise StoreError(t("review.error.store", where=store.where,
                                reason=_reason(exc))) from None
+        except StoreError:
+            store.close()
+            raise
         return store
 
     @property
@@ -164,17 +190,19 @@ class ReviewStore:
         return str(path) if path is not None else self.engine.url.render_as_string(
             hide_password=True)
 
-    def _prepare(self) -> None:
+    def _prepare(self, create: bool) -> None:
+        # A write transaction: two processes opening a new store at once create it once.
         with self.engine.connect() as conn, conn.execution_options(
                 **{schema.WRITE_OPTION: True}).begin():
             if not inspect(conn).has_table("chain"):
+                if not create:
+                    raise StoreError(t("review.error.no_store", where=self.where))
                 schema.metadata.create_all(conn)
                 conn.execute(insert(schema.meta).values(key="schema_version",
                                                         value=schema.SCHEMA_VERSION))
                 conn.execute(insert(schema.chain).values(id=1, head=schema.GENESIS, length=0))
-                if conn.dialect.name == "sqlite":
-                    for guard in schema.SQLITE_GUARDS:
-                        conn.execute(text(guard))
+                for guard in schema.guards(conn.dialect.name):
+                    conn.execute(text(guard))
             found = conn.execute(select(schema.meta.c.value)
                                  .where(schema.meta.c.key == "schema_version")).scalar()
         if found != schema.SCHEMA_VERSION:

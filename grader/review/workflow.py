@@ -57,7 +57,8 @@ def submission_key(cohort: str, candidate: str, deliverable: str) -> str:
 
 
 def clean_name(name: str) -> str:
-    return " ".join((name or "").split())
+    """Spaces collapsed; a NUL dropped (it means nothing, and PostgreSQL cannot store it)."""
+    return " ".join((name or "").replace("\x00", "").split())
 
 
 class Workflow:

@@ -21,8 +21,12 @@ from grader.review.workflow import Workflow
 from grader.sheet.models import ScoringSheet
 from grader.sheet.render_docx import COMMENT, DECISION
 from grader.sheet.store import read_sheet
+from tests.review.postgres import pg_cluster, pg_database  # noqa: F401  (fixtures)
 
 REPO = Path(__file__).resolve().parents[2]
+BACKENDS = ("sqlite", "postgresql")
+"""Every test that takes `flow` (or `db_url`) runs on both: SQLite, the default, and
+PostgreSQL, a school's server (a throwaway cluster, see postgres.py)."""
 
 PLAN = """# Plan marketing Vélocité 2026
 
@@ -108,9 +112,18 @@ def sheet(sheet_path: Path) -> ScoringSheet:
     return read_sheet(sheet_path)
 
 
+@pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest, cohort_dir: Path) -> str:
+    """The review store's URL: `review.sqlite` in the cohort folder, or a fresh PostgreSQL
+    database."""
+    if request.param == "sqlite":
+        return as_url(cohort_dir)
+    return str(request.getfixturevalue("pg_database"))
+
+
 @pytest.fixture
-def flow(cohort_dir: Path) -> Iterator[Workflow]:
-    store = ReviewStore.open(as_url(cohort_dir))
+def flow(db_url: str) -> Iterator[Workflow]:
+    store = ReviewStore.open(db_url)
     yield Workflow(store)
     store.close()
 

@@ -52,29 +52,30 @@ def _locked(flow: Workflow, sheet: ScoringSheet, cohort: str, candidate: str) ->
 
 
 def test_a_csv_note_for_a_sheet_in_the_store_is_refused(cli: Run, flow: Workflow,
-                                                        sheet: ScoringSheet,
-                                                        cohort_dir: Path) -> None:
+                                                        sheet: ScoringSheet, cohort_dir: Path,
+                                                        db_url: str) -> None:
     _locked(flow, sheet, "P2026", "camille-martin")
     results = cohort_dir / "resultats.csv"
     results.write_text("candidate,epreuve,score\ncamille-martin,a1-plan-marketing,19\n",
                        encoding="utf-8")
-    err = one_line_error(cli("certify", cohort_dir, "--results", results))
+    err = one_line_error(cli("certify", db_url, "--results", results))
     assert "camille-martin / a1-plan-marketing" in err and "la fiche fait foi" in err
 
 
 def test_one_pv_per_cohort_from_a_database_file(cli: Run, flow: Workflow, sheet: ScoringSheet,
-                                                cohort_dir: Path, tmp_path: Path) -> None:
+                                                cohort_dir: Path, tmp_path: Path,
+                                                db_url: str) -> None:
     _locked(flow, sheet, "P2026", "camille-martin")
     _locked(flow, sheet, "P2027", "hugo-lefebvre")
     out = tmp_path / "pv"
-    res = cli("certify", cohort_dir / "review.sqlite", "--out", out)
+    source = cohort_dir / "review.sqlite" if db_url.startswith("sqlite") else db_url
+    res = cli("certify", source, "--out", out)
     assert res.returncode == 0, res.stderr
     assert sorted(p.name for p in out.iterdir()) == ["pv-p2026.docx", "pv-p2026.md",
                                                      "pv-p2027.docx", "pv-p2027.md"]
     assert "hugo-lefebvre" not in (out / "pv-p2026.md").read_text(encoding="utf-8")
     assert "manque a1-qcm" in res.stdout  # no results file: the QCM are missing, with reasons
-    only = cli("certify", f"sqlite:///{cohort_dir / 'review.sqlite'}", "--cohort", "P2027",
-               "--out", out, "--json")
+    only = cli("certify", db_url, "--cohort", "P2027", "--out", out, "--json")
     assert [c["cohort"] for c in json.loads(only.stdout)["cohorts"]] == ["P2027"]
 
 

@@ -1,5 +1,6 @@
 """The full cycle from the command line: draft → two jurors (terminal, Word) → reconciliation →
-lock → certify with the QCM/TOEIC results → procès-verbal; then a correction."""
+lock → certify with the QCM/TOEIC results → procès-verbal; then a correction. On SQLite (the
+store found beside the sheets) and on PostgreSQL (the store named by GRADER_REVIEW_DB)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import docx
+import pytest
 
 from grader.rubric.load import load_rubric
 from grader.rubric.note import epreuve_note
@@ -44,7 +46,12 @@ def _bruno_docx(cohort_dir: Path, sheet: ScoringSheet) -> tuple[Path, dict[str, 
 
 
 def test_full_cycle_from_the_command_line(cli: Run, cohort_dir: Path, sheet_path: Path,
-                                          sheet: ScoringSheet) -> None:
+                                          sheet: ScoringSheet, db_url: str,
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    store: Path | str = cohort_dir
+    if not db_url.startswith("sqlite"):
+        monkeypatch.setenv("GRADER_REVIEW_DB", db_url)
+        store = db_url
     other = cohort_dir / "autre.sheet.json"
     res = cli("review", "import", sheet_path, "--cohort", "P2026", "--jurors", "Alice,Bruno",
               "--candidate", "camille-martin")
@@ -63,14 +70,14 @@ def test_full_cycle_from_the_command_line(cli: Run, cohort_dir: Path, sheet_path
     res = cli("review", "--from-docx", filled, "--juror", "Bruno")
     assert res.returncode == 0, res.stderr
     assert "réconciliation attendue sur methodo-recul" in res.stdout  # 1 vs 3: two levels apart
-    status = cli("review", "status", "--db", cohort_dir)
+    status = cli("review", "status", "--db", store)
     assert "réconciliation attendue sur methodo-recul" in status.stdout
     assert "ines-bernard/a1-plan-marketing — non verrouillée : Alice 0/12; Bruno 0/12" \
         in status.stdout
 
     # the two jurors agree on methodo-recul: the sheet locks
     res = cli("review", "reconcile", KEY, "--criterion", "methodo-recul", "--level", "2",
-              "--note", "Recul réel mais partiel", "--by", "Alice", "--db", cohort_dir)
+              "--note", "Recul réel mais partiel", "--by", "Alice", "--db", store)
     assert res.returncode == 0, res.stderr
     assert "🔒 verrouillée (version 1)" in res.stdout
     alice = {**draft_levels(sheet, jury_only=3), "reco-limites-risques": 2}
@@ -81,7 +88,7 @@ def test_full_cycle_from_the_command_line(cli: Run, cohort_dir: Path, sheet_path
     # certify: locked sheet + QCM/TOEIC results → badges, title, and a procès-verbal
     results = cohort_dir / "resultats.csv"
     results.write_text(RESULTS, encoding="utf-8")
-    res = cli("certify", cohort_dir, "--results", results, "--json")
+    res = cli("certify", store, "--results", results, "--json")
     assert res.returncode == 0, res.stderr
     [cohort] = json.loads(res.stdout)["cohorts"]
     cands = {c["candidate"]: c for c in cohort["candidates"]}
@@ -107,27 +114,28 @@ def test_full_cycle_from_the_command_line(cli: Run, cohort_dir: Path, sheet_path
     assert "Badge Direction Marketing" in word and "hugo-lefebvre" in word
 
     # agreement over the locked sheet, and the audit
-    res = cli("report", "agreement", cohort_dir, "--json")
+    res = cli("report", "agreement", store, "--json")
     report = json.loads(res.stdout)
     assert report["sheets"] == 1
     assert report["jurors"]["methodo-recul"]["exact"] == 0.0
     assert report["machine"]["fake"]["ecrit-sommaire"]["final"]["n"] == 2
-    assert "Juré vs juré" in cli("report", "agreement", cohort_dir).stdout
-    assert cli("audit", "verify", cohort_dir).returncode == 0
+    assert "Juré vs juré" in cli("report", "agreement", store).stdout
+    assert cli("audit", "verify", store).returncode == 0
 
     # a locked sheet is corrected only by a new version, and the history shows both
     res = cli("review", sheet_path, "--juror", "Alice", stdin="q\n")
     assert "verrouillée" in res.stdout
     res = cli("review", "correct", KEY, "--set", "oral-clarte=1", "--reason",
               "Erreur de report : 1 noté par les deux jurés", "--by", "Coordinatrice",
-              "--db", cohort_dir)
+              "--db", store)
     assert res.returncode == 0, res.stderr
     assert "verrouillée (version 2)" in res.stdout
-    history = cli("review", "history", KEY, "--db", cohort_dir).stdout
+    history = cli("review", "history", KEY, "--db", store).stdout
     assert "v1  🔒 verrouillée" in history and "v2  🔒 verrouillée" in history
     assert "correction par Coordinatrice de la version 1 : oral-clarte → 1" in history
     assert "Bruno · methodo-recul : 3 (modifié, pré-note 1)" in history
-    res = cli("certify", cohort_dir, "--results", results, "--json")
+    res = cli("certify", store, "--results", results, "--json")
     camille = json.loads(res.stdout)["cohorts"][0]["candidates"][0]
     assert camille["epreuves"]["a1-plan-marketing"]["score"] < note
-    assert cli("audit", "verify", cohort_dir).returncode == 0
+    assert cli("audit", "verify", store).returncode == 0
+    assert (cohort_dir / "review.sqlite").exists() == (store == cohort_dir)

@@ -161,9 +161,9 @@ def test_sigkill_in_the_middle_loses_no_decision(sheet_path: Path, cohort_dir: P
 
 
 def test_a_juror_outside_the_panel_is_told_at_once(cli: Run, flow: Workflow,
-                                                   sheet: ScoringSheet,
-                                                   sheet_path: Path) -> None:
+                                                   sheet: ScoringSheet, sheet_path: Path,
+                                                   db_url: str) -> None:
     _key(flow, sheet)
-    res = cli("review", sheet_path, "--juror", "Chloé", stdin="c\n")
+    res = cli("review", sheet_path, "--juror", "Chloé", "--db", db_url, stdin="c\n")
     assert res.returncode == 2 and "Chloé n'est pas juré" in res.stderr
     assert "[1/12]" not in res.stdout

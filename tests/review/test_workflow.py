@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from grader.review.audit import verify
 from grader.review.errors import DecisionError, LockedError, NotFoundError
 from grader.review.policy import load_policy
 from grader.review.workflow import Entry, Workflow
@@ -171,6 +172,21 @@ def test_the_lower_rule_is_a_policy_choice(flow: Workflow, sheet: ScoringSheet) 
     locked = flow.apply(key, "Bruno", _all(bruno, {"methodo-collecte": "Très complet"}), "test")
     rubric = load_rubric("a1-plan-marketing")
     assert locked.state.current.lock.payload["note"] == epreuve_note(rubric, alice)
+
+
+def test_long_names_and_odd_characters_read_back_alike(flow: Workflow,
+                                                      sheet: ScoringSheet) -> None:
+    """What SQLite keeps, PostgreSQL keeps too: long names, any Unicode; a NUL (which
+    PostgreSQL cannot store in text) is dropped before hashing, on both."""
+    cohort, candidate, juror = "Promotion " + "é" * 240, "c" * 300, "Jurée " + "ß" * 240
+    key = flow.import_sheet(sheet, cohort=cohort, candidate=candidate, jurors=[juror]
+                            ).state.key
+    flow.decide(key, juror, "methodo-collecte", 3, "Très\x00 complet — 👍 « ok »")
+    decision = flow.state(key).current.decisions[juror]["methodo-collecte"]
+    assert decision.comment == "Très complet — 👍 « ok »"
+    event = flow.store.events(submission=key, kinds=["decision"])[0]
+    assert event.when.utcoffset() is not None and event.cohort == cohort
+    assert verify(flow.store).ok
 
 
 def test_the_shipped_policy_marks_its_proposals() -> None:
