@@ -80,6 +80,8 @@ class LLMBackend:
         self._mode = "json" if settings.structured == "json" else "tools"
         self._chats: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, ChatOpenAI] = (
             weakref.WeakKeyDictionary())
+        self._bound: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[
+            tuple[type[BaseModel], str], Any]] = weakref.WeakKeyDictionary()
         self._redactors: dict[str, Redactor] = {}
         self._policy = RetryPolicy(settings.max_attempts, settings.backoff_base,
                                    settings.backoff_max, settings.retry_after_max)
@@ -162,7 +164,7 @@ class LLMBackend:
                    mode: str) -> dict[str, Any]:
         method: Literal["function_calling", "json_mode"] = (
             "function_calling" if mode == "tools" else "json_mode")
-        runnable = self._chat().with_structured_output(model, method=method, include_raw=True)
+        runnable = self._structured(model, method)
         try:
             result: dict[str, Any] = await call_with_retry(lambda: runnable.ainvoke(messages),
                                                            self._policy)
@@ -176,6 +178,17 @@ class LLMBackend:
                 raise ToolsRefused(describe(exc)) from exc
             raise
         return result
+
+    def _structured(self, model: type[BaseModel], method: str) -> Any:
+        """The chat model bound to the answer's schema, built once per loop, model and method:
+        building it converts the pydantic model to a tool schema, milliseconds that a cohort
+        would otherwise spend on its event loop at every call."""
+        loop = asyncio.get_running_loop()
+        bound = self._bound.setdefault(loop, {})
+        if (model, method) not in bound:
+            bound[(model, method)] = self._chat().with_structured_output(
+                model, method=method, include_raw=True)  # type: ignore[arg-type]
+        return bound[(model, method)]
 
     def _chat(self) -> ChatOpenAI:
         """One chat model per event loop: an HTTP client cannot outlive the loop it ran on."""

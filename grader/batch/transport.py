@@ -38,6 +38,9 @@ except ImportError:  # pragma: no cover
 CHARS_PER_TOKEN = 3.0
 """Conservative (French text is nearer 3.5–4): the token window must not be underestimated."""
 DEFERRED = "deferred to the provider's batch engine"
+YIELDS = 3
+"""Loop turns a request just answered gives away before its answer is processed: enough for
+a waiter to go from the freed slot to the socket."""
 DROPPED_HEADERS = {"content-encoding", "content-length", "transfer-encoding"}
 
 
@@ -103,6 +106,11 @@ class CohortTransport(httpx.AsyncBaseTransport):
             if response.status_code == 429 and (hinted := retry_after(openai.APIStatusError(
                     "rate limited", response=response, body=None))) is not None:
                 slot.pause(hinted)
+        # Answers come back in waves (the slots were filled at once). Processing each before
+        # the requests waiting for the freed slots leave would hold every next request for
+        # the whole wave's parsing: step aside, the waiters send first.
+        for _ in range(YIELDS):
+            await asyncio.sleep(0)
         status = response.status_code
         if status == 200 and self.journal is not None:
             self.journal.put(key, body, response.content,
