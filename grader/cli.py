@@ -294,7 +294,11 @@ _register_batch()
 
 
 def run() -> None:
+    from grader.leave import leave
+
     try:
         app()
     except KeyboardInterrupt:
         sys.exit(130)
+    except SystemExit as done:  # typer always ends this way: skip the teardown
+        leave(done.code)

@@ -11,10 +11,14 @@ def main() -> None:
     app = typer.Typer(add_completion=False, pretty_exceptions_enable=False,
                       rich_markup_mode=None)
     app.command()(batch)
+    from grader.leave import leave
+
     try:
         app()
     except KeyboardInterrupt:
         sys.exit(130)
+    except SystemExit as done:  # typer always ends this way: skip the teardown
+        leave(done.code)
 
 
 if __name__ == "__main__":
