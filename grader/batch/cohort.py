@@ -101,7 +101,9 @@ class Cohort:
             await asyncio.gather(*tasks, return_exceptions=True)
             raise
         finally:
-            self.pool.close()
+            # Every job has returned: the workers' exit overlaps the summary (an orphaned
+            # worker notices its parent is gone and exits on its own).
+            self.pool.close(wait=False)
 
     async def _start_backend(self) -> None:
         """Build the backend — importing LangChain takes seconds — in a thread, while the

@@ -58,8 +58,9 @@ class Pool:
         for _ in range(self.size):
             self._pool.submit(warm)
 
-    def close(self) -> None:
-        self._pool.shutdown(wait=True, cancel_futures=True)
+    def close(self, wait: bool = True) -> None:
+        """Stop the workers; with `wait=False` they finish exiting in the background."""
+        self._pool.shutdown(wait=wait, cancel_futures=True)
 
 
 def start_worker(parent: int, nice: int = 0) -> None:
