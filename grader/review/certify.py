@@ -114,8 +114,8 @@ def _from_results(found: dict[str, dict[str, _Found]], results: Path, rules: Rul
         slot = found.setdefault(home, {}).setdefault(cand, _Found())
         for epreuve, score in by_epreuve.items():
             if epreuve in slot.scores or epreuve in slot.missing:
-                raise InputError(f"{results}: " + t("review.pv.conflict", lang, candidate=cand,
-                                                    epreuve=epreuve))
+                raise InputError("review.pv.conflict", at=results, lang=lang,
+                                 candidate=cand, epreuve=epreuve)
             slot.scores[epreuve] = score
             slot.sources[epreuve] = t("review.pv.from_csv", lang, file=results.name)
 

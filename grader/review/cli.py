@@ -53,13 +53,15 @@ def _lang(value: str | None) -> Lang:
     return "en" if (value or default_lang()).lower().startswith("en") else "fr"
 
 
-def _fail(exc: BaseException) -> NoReturn:
-    """One clear line on stderr and exit code 2; the traceback only with --debug."""
+def _fail(exc: BaseException, lang: str | None = None) -> NoReturn:
+    """One clear line on stderr, in `--lang`, with the command-line hint (the flag or command
+    to use), and exit code 2; the traceback only with --debug."""
     from grader.cli import _state
+    from grader.review.errors import describe
 
     if _state.get("debug"):
         raise exc
-    typer.echo(f"grader: {exc}", err=True)
+    typer.echo(f"grader: {describe(exc, _lang(lang), hint=True)}", err=True)
     raise typer.Exit(2)
 
 
@@ -87,17 +89,17 @@ def review(
     lang: LangOpt = "",
 ) -> None:
     """Revue d'une fiche par un juré : terminal, CSV de décisions ou fiche Word remplie."""
-    from grader.i18n import t
     from grader.review import service
+    from grader.review.errors import ReviewError
 
     try:
         if not juror.strip():
-            raise GraderError(t("review.error.no_juror", _lang(lang)))
+            raise ReviewError("review.error.no_juror")
         if from_docx is not None:
             flow = _flow(db, Path(sheet) if sheet else from_docx)
             result = service.review_docx(flow, from_docx, juror, sheet, cohort)
         elif sheet is None:
-            raise GraderError(t("review.error.no_sheet", _lang(lang)))
+            raise ReviewError("review.error.no_sheet")
         else:
             flow = _flow(db, Path(sheet))
             key = service.submission_for(flow, sheet, cohort, candidate)
@@ -106,7 +108,7 @@ def review(
                 return
             result = service.review_csv(flow, key, juror, decisions)
     except GraderError as exc:
-        _fail(exc)
+        _fail(exc, lang)
     typer.echo(_applied(flow, result, _lang(lang)))
 
 
@@ -149,7 +151,7 @@ def review_import(
         flow = _flow(db, sheets[0] if sheets else None)
         results = import_sheets(flow, sheets, cohort, jurors.split(","), candidate)
     except GraderError as exc:
-        _fail(exc)
+        _fail(exc, lang)
     for result in results:
         typer.echo(t("review.cli.imported", _lang(lang), sheet=result.state.key,
                      jurors=", ".join(result.state.jurors) or "—", store=flow.store.where))
@@ -172,7 +174,7 @@ def review_cohort(
         flow = _flow(db)
         flow.set_cohort(name, blind=blind, by=by)
     except GraderError as exc:
-        _fail(exc)
+        _fail(exc, lang)
     typer.echo(t("review.cli.cohort", _lang(lang), cohort=name,
                  mode=t("review.cli.blind_on" if blind else "review.cli.blind_off",
                         _lang(lang))))
@@ -186,7 +188,7 @@ def review_status(cohort: CohortOpt = None, db: DbOpt = None, lang: LangOpt = ""
     try:
         typer.echo(status_text(_flow(db, create=False), cohort, _lang(lang)), nl=False)
     except GraderError as exc:
-        _fail(exc)
+        _fail(exc, lang)
 
 
 @review_app.command("history")
@@ -201,7 +203,7 @@ def review_history(
         flow = _flow(db, Path(target), create=False)
         typer.echo(history_text(flow, flow.locate(target, cohort), _lang(lang)), nl=False)
     except GraderError as exc:
-        _fail(exc)
+        _fail(exc, lang)
 
 
 @review_app.command("reconcile")
@@ -218,7 +220,7 @@ def review_reconcile(
         flow = _flow(db, Path(target), create=False)
         result = flow.reconcile(flow.locate(target, cohort), criterion, level, note, by)
     except GraderError as exc:
-        _fail(exc)
+        _fail(exc, lang)
     typer.echo(_applied(flow, result, _lang(lang)))
 
 
@@ -237,7 +239,7 @@ def review_correct(
         flow = _flow(db, Path(target), create=False)
         result = flow.correct(flow.locate(target, cohort), parse_changes(changes), reason, by)
     except GraderError as exc:
-        _fail(exc)
+        _fail(exc, lang)
     typer.echo(_applied(flow, result, _lang(lang)))
 
 
@@ -256,7 +258,7 @@ def audit_verify(store: StoreArg = None, db: DbOpt = None, lang: LangOpt = "") -
         flow = _flow(db or store, create=False)
         report = verify(flow.store, _lang(lang))
     except GraderError as exc:
-        _fail(exc)
+        _fail(exc, lang)
     typer.echo(render(report, _lang(lang)), nl=False)
     if not report.ok:
         raise typer.Exit(1)
@@ -274,7 +276,7 @@ def report_agreement(
     try:
         report = agreement(_flow(db or store, create=False).store, cohort)
     except GraderError as exc:
-        _fail(exc)
+        _fail(exc, lang)
     if as_json:
         typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
     else:
@@ -304,7 +306,7 @@ def certify(
     try:
         text = certify_command(source, results, cohort, out, as_json, rules, _lang(lang))
     except GraderError as exc:
-        _fail(exc)
+        _fail(exc, lang)
     typer.echo(text, nl=False)
 
 

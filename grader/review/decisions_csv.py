@@ -13,9 +13,8 @@ import io
 from pathlib import Path
 
 from grader.csvtext import read_csv_text
-from grader.i18n import t
 from grader.review import state as st
-from grader.review.errors import InputError
+from grader.review.errors import InputError, Message
 from grader.review.workflow import Entry
 from grader.sheet.models import ScoringSheet
 from grader.sheet.render_docx import parse_level
@@ -35,7 +34,7 @@ def read_decisions(path: Path, sheet: ScoringSheet) -> list[Entry]:
                         else ",")
     header = [COLUMNS.get(h.strip().lower(), h.strip()) for h in next(reader, [])]
     if "criterion" not in header or "level" not in header:
-        raise InputError(f"{path}:1: {t('review.csv.header', found=', '.join(header))}")
+        raise InputError("review.csv.header", at=f"{path}:1", found=", ".join(header))
     entries: dict[str, Entry] = {}
     for row in reader:
         if not any(cell.strip() for cell in row):
@@ -43,11 +42,11 @@ def read_decisions(path: Path, sheet: ScoringSheet) -> list[Entry]:
         cells = dict(zip(header, (c.strip() for c in row), strict=False))
         entry = _entry(path, reader.line_num, cells, sheet)
         if entry.criterion in entries:
-            raise InputError(f"{path}:{reader.line_num}: "
-                             f"{t('review.csv.duplicate', criterion=entry.criterion)}")
+            raise InputError("review.csv.duplicate", at=f"{path}:{reader.line_num}",
+                             criterion=entry.criterion)
         entries[entry.criterion] = entry
     if not entries:
-        raise InputError(f"{path}:1: {t('review.csv.empty')}")
+        raise InputError("review.csv.empty", at=f"{path}:1")
     return list(entries.values())
 
 
@@ -55,39 +54,40 @@ def _read(path: Path) -> str:
     try:
         return read_csv_text(path)
     except FileNotFoundError:
-        raise InputError(f"{path}: {t('review.csv.not_found')}") from None
+        raise InputError("review.csv.not_found", at=path) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: {t('review.csv.unreadable', reason=exc)}") from None
+        raise InputError("review.csv.unreadable", at=path, reason=str(exc)) from None
 
 
 def _entry(path: Path, line: int, cells: dict[str, str], sheet: ScoringSheet) -> Entry:
-    where = f"{path}:{line}: "
+    where = f"{path}:{line}"
     ident = cells.get("criterion", "")
     try:
         entry = sheet.criterion(ident)
     except KeyError:
         known = ", ".join(e.id for e in sheet.criteria)
-        raise InputError(where + t("review.error.unknown_criterion", criterion=ident,
-                                   known=known)) from None
+        raise InputError("review.error.unknown_criterion", at=where, criterion=ident,
+                         known=known) from None
     level = _level(where, cells.get("level", ""), sheet, ident)
     blind_text = cells.get("blind_level", "")
     blind = _level(where, blind_text, sheet, ident) if blind_text else None
     comment = cells.get("comment", "")
     if st.entry_action(entry, level) == "overridden" and not comment:
-        raise InputError(where + t("review.error.no_comment", criterion=ident,
-                                   draft=entry.draft.level if entry.draft else "—",
-                                   level=level))
+        raise InputError("review.error.no_comment", at=where, criterion=ident,
+                         draft=entry.draft.level if entry.draft else "—", level=level)
     return Entry(ident, level, comment, blind)
 
 
 def _level(where: str, text: str, sheet: ScoringSheet, ident: str) -> int:
     level = parse_level(text, sheet.scale.items())
     if level is None:
-        key = "review.docx.missing" if not text else "review.docx.unreadable"
-        raise InputError(where + t(key, criteria=ident, text=text))
+        if not text:
+            raise InputError("review.docx.missing", at=where, criteria=ident)
+        raise InputError("review.docx.unreadable", at=where,
+                         criteria=Message("review.docx.quoted", {"criterion": ident, "text": text}))
     if level not in sheet.scale:
-        raise InputError(where + t("review.error.off_scale", level=level, low=min(sheet.scale),
-                                   high=max(sheet.scale)))
+        raise InputError("review.error.off_scale", at=where, level=level, low=min(sheet.scale),
+                         high=max(sheet.scale))
     return level
 
 

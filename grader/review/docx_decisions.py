@@ -10,9 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from grader.i18n import t
 from grader.review import state as st
-from grader.review.errors import InputError
+from grader.review.errors import InputError, Message
 from grader.review.workflow import Entry
 from grader.sheet.models import ScoringSheet
 from grader.sheet.render_docx import DocxDecision, read_docx_decisions
@@ -30,26 +29,27 @@ def docx_entries(path: Path, sheet: ScoringSheet, already: set[str]) -> list[Ent
     read = read_docx_decisions(path, sheet=sheet)
     if (read.anchor.deliverable, read.anchor.rubric_version) != (sheet.deliverable,
                                                                    sheet.rubric_version):
-        raise InputError(f"{path}: " + t("review.docx.other_grid",
-                                         found=read.anchor.deliverable,
-                                         expected=sheet.deliverable))
-    problems: dict[str, list[str]] = {}
+        raise InputError("review.docx.other_grid", at=path, found=read.anchor.deliverable,
+                         expected=sheet.deliverable)
+    problems: dict[str, list[str | Message]] = {}
     entries = []
     for entry in sheet.criteria:
         got = read.decisions.get(entry.id)
         kind = _problem(entry.id, got, sheet, already)
         if kind:
-            problems.setdefault(kind, []).append(entry.id if kind != "unreadable" or got is None
-                                                 else f"{entry.id} « {got.level_text} »")
+            problems.setdefault(kind, []).append(
+                entry.id if kind != "unreadable" or got is None
+                else Message("review.docx.quoted", {"criterion": entry.id,
+                                                    "text": got.level_text}))
         elif got is not None and got.level is not None:
             entries.append(Entry(entry.id, got.level, got.comment))
     if problems:
-        raise InputError(f"{path}: " + " ; ".join(
-            t(f"review.docx.{kind}", criteria=", ".join(ids), text="", low=min(sheet.scale),
-              high=max(sheet.scale))
-            for kind, ids in problems.items()))
+        raise InputError.several(
+            (Message(f"review.docx.{kind}", {"criteria": ids, "low": min(sheet.scale),
+                                             "high": max(sheet.scale)})
+             for kind, ids in problems.items()), at=path)
     if not entries:
-        raise InputError(f"{path}: {t('review.docx.empty')}")
+        raise InputError("review.docx.empty", at=path)
     return entries
 
 

@@ -14,7 +14,6 @@ from typing import Any
 import yaml
 
 from grader import yamlio
-from grader.i18n import t
 from grader.review.errors import StoreError
 
 DB_FILE = "review.sqlite"
@@ -44,10 +43,10 @@ def _review_section(path: Path) -> dict[str, Any]:
     try:
         data = yamlio.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
-        raise StoreError(f"{path}: {t('review.error.config', reason=exc)}") from None
+        raise StoreError("review.error.config", at=path, reason=str(exc)) from None
     section = data.get("review", {}) if isinstance(data, dict) else None
     if not isinstance(section, dict):
-        raise StoreError(f"{path}: {t('review.error.config', reason='review: ?')}")
+        raise StoreError("review.error.config", at=path, reason="review: ?")
     return section
 
 

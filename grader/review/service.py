@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from grader.i18n import t
 from grader.review.decisions_csv import read_decisions
 from grader.review.docx_decisions import docx_entries, read_anchor_sha
 from grader.review.errors import InputError, NotFoundError, ReviewError
@@ -49,9 +48,9 @@ def import_sheets(flow: Workflow, sheets: list[Path], cohort: str, jurors: list[
     """Register draft sheets (a folder means its `*.sheet.json`) with their jurors."""
     paths = [p for s in sheets for p in (sorted(s.glob("*.sheet.json")) if s.is_dir() else [s])]
     if not paths:
-        raise InputError(t("review.error.no_sheets", where=", ".join(map(str, sheets))))
+        raise InputError("review.error.no_sheets", where=", ".join(map(str, sheets)))
     if candidate and len(paths) > 1:
-        raise InputError(t("review.error.candidate_many"))
+        raise InputError("review.error.candidate_many")
     return [flow.import_sheet(read_sheet(p), cohort=cohort, candidate=candidate, jurors=jurors,
                               sheet_path=str(p.resolve()), stem=_stem(p)) for p in paths]
 
@@ -78,10 +77,10 @@ def _key_from_docx(flow: Workflow, path: Path, cohort: str | None) -> str:
             if e.payload.get("sha256") == sha and e.payload.get("deliverable") == deliverable
             and (cohort is None or e.cohort == cohort)]
     if not keys:
-        raise InputError(f"{path}: " + t("review.docx.no_submission", sha=sha[:12],
-                                         where=flow.store.where))
+        raise InputError("review.docx.no_submission", at=path, sha=sha[:12],
+                         where=flow.store.where, hint="review.hint.docx_no_submission")
     if len(keys) > 1:
-        raise ReviewError(t("review.error.ambiguous", target=path, keys=", ".join(keys)))
+        raise ReviewError("review.error.ambiguous", target=path, keys=", ".join(keys))
     return keys[0]
 
 
@@ -91,7 +90,7 @@ def parse_changes(values: list[str]) -> dict[str, int]:
     for value in values:
         ident, _, level = value.partition("=")
         if not ident.strip() or not level.strip().isdigit():
-            raise InputError(t("review.error.bad_set", value=value))
+            raise InputError("review.error.bad_set", value=value)
         changes[ident.strip()] = int(level)
     return changes
 

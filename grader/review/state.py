@@ -89,7 +89,7 @@ class SubmissionState:
         for version in self.versions:
             if version.number == number:
                 return version
-        raise NotFoundError(f"{self.key}: version {number}")
+        raise NotFoundError("review.error.no_version", sheet=self.key, number=number)
 
 
 def fold(key: str, events: Iterable[Event], cohort_events: Iterable[Event]) -> SubmissionState:
@@ -101,7 +101,7 @@ def fold(key: str, events: Iterable[Event], cohort_events: Iterable[Event]) -> S
         elif state is not None:
             _apply(state, ev)
     if state is None:
-        raise NotFoundError(key)
+        raise NotFoundError("review.error.unknown_submission", sheet=key)
     for ev in cohort_events:
         if ev.kind == "cohort" and ev.cohort == state.cohort:
             state.blind = bool(ev.payload.get("blind"))

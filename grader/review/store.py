@@ -19,7 +19,6 @@ from typing import Any
 from sqlalchemy import Connection, Engine, insert, inspect, make_url, select, text, update
 from sqlalchemy.exc import SQLAlchemyError
 
-from grader.i18n import t
 from grader.review import schema
 from grader.review.errors import StoreError
 from grader.review.location import sqlite_path
@@ -165,19 +164,19 @@ class ReviewStore:
         path = sqlite_path(url)
         if path is not None and not path.exists():
             if not create:
-                raise StoreError(t("review.error.no_store", where=path))
+                raise StoreError("review.error.no_store", where=path)
             path.parent.mkdir(parents=True, exist_ok=True)
         try:
             store = cls(url, schema.make_engine(url))
         except (SQLAlchemyError, ImportError) as exc:
-            raise StoreError(t("review.error.store", where=_shown(url),
-                               reason=_driver(exc, url))) from None
+            raise StoreError("review.error.store", where=_shown(url),
+                             reason=_driver(exc, url)) from None
         try:
             store._prepare(create)
         except SQLAlchemyError as exc:
             store.close()
-            raise StoreError(t("review.error.store", where=store.where,
-                               reason=_reason(exc))) from None
+            raise StoreError("review.error.store", where=store.where,
+                             reason=_reason(exc)) from None
         except StoreError:
             store.close()
             raise
@@ -196,7 +195,7 @@ class ReviewStore:
                 **{schema.WRITE_OPTION: True}).begin():
             if not inspect(conn).has_table("chain"):
                 if not create:
-                    raise StoreError(t("review.error.no_store", where=self.where))
+                    raise StoreError("review.error.no_store", where=self.where)
                 schema.metadata.create_all(conn)
                 conn.execute(insert(schema.meta).values(key="schema_version",
                                                         value=schema.SCHEMA_VERSION))
@@ -206,8 +205,8 @@ class ReviewStore:
             found = conn.execute(select(schema.meta.c.value)
                                  .where(schema.meta.c.key == "schema_version")).scalar()
         if found != schema.SCHEMA_VERSION:
-            raise StoreError(t("review.error.schema", where=self.where, found=found,
-                               expected=schema.SCHEMA_VERSION))
+            raise StoreError("review.error.schema", where=self.where, found=found,
+                             expected=schema.SCHEMA_VERSION)
 
     @contextmanager
     def writing(self) -> Iterator[Writer]:
@@ -218,8 +217,8 @@ class ReviewStore:
                 with conn.begin():
                     yield Writer(conn)
         except SQLAlchemyError as exc:
-            raise StoreError(t("review.error.store", where=self.where, reason=_reason(exc))
-                             ) from None
+            raise StoreError("review.error.store", where=self.where,
+                             reason=_reason(exc)) from None
 
     def events(self, submission: str | None = None, kinds: Sequence[str] = ()) -> list[Event]:
         with self.engine.connect() as conn:
@@ -237,8 +236,8 @@ class ReviewStore:
                 body = conn.execute(select(schema.sheets.c.body)
                                     .where(schema.sheets.c.hash == digest)).scalar()
             if body is None:
-                raise StoreError(t("review.error.sheet_missing", where=self.where,
-                                   digest=digest[:12]))
+                raise StoreError("review.error.sheet_missing", where=self.where,
+                                 digest=digest[:12])
             self._sheets[digest] = ScoringSheet.model_validate_json(body)
         return self._sheets[digest]
 

@@ -92,8 +92,8 @@ def review_terminal(flow: Workflow, key: str, juror: str, console: Console | Non
     if len(seats) >= flow.policy.jurors and juror.casefold() not in {
             j.casefold() for j in seats}:
         # Say it now, not after the juror has read the first criterion.
-        raise DecisionError(t("review.error.not_assigned", lang, juror=juror, sheet=key,
-                              jurors=", ".join(seats)))
+        raise DecisionError("review.error.not_assigned", juror=juror, sheet=key,
+                            jurors=", ".join(seats))
     if state.current.locked:
         session.console.say(t("review.term.locked", lang, sheet=key, version=state.current.number))
         return 0
@@ -174,7 +174,7 @@ def _blind_level(session: Session, entry: CriterionEntry, command: str) -> None:
     try:
         session.flow.record_blind(session.key, session.juror, entry.id, int(command))
     except DecisionError as exc:
-        session.console.say(f"✘ {exc}")
+        session.console.say(f"✘ {exc.render(session.lang, hint=True)}")
         return
     session.console.say(t("review.term.blind_saved", session.lang, level=command))
 
@@ -214,7 +214,7 @@ def _record(session: Session, sheet: ScoringSheet, entry: CriterionEntry, level:
         result = session.flow.apply(session.key, session.juror, [Entry(entry.id, level, comment)],
                                     "terminal")
     except DecisionError as exc:
-        session.console.say(f"✘ {exc}")
+        session.console.say(f"✘ {exc.render(session.lang, hint=True)}")
         return
     session.notes.pop(entry.id, None)
     session.recorded += result.recorded > 0

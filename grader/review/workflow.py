@@ -18,7 +18,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from grader.i18n import t
 from grader.review import state as st
 from grader.review.errors import DecisionError, LockedError, NotFoundError, ReviewError
 from grader.review.policy import Policy, load_policy
@@ -73,7 +72,7 @@ class Workflow:
         source = reader or self.store
         events = source.events(submission=key)
         if not events:
-            raise NotFoundError(t("review.error.unknown_submission", sheet=key))
+            raise NotFoundError("review.error.unknown_submission", sheet=key)
         return st.fold(key, events, source.events(kinds=["cohort"]))
 
     def sheet(self, version: st.Version) -> ScoringSheet:
@@ -111,9 +110,9 @@ class Workflow:
 
     def _one(self, keys: list[str], target: str) -> str:
         if not keys:
-            raise NotFoundError(t("review.error.not_imported", target=target))
+            raise NotFoundError("review.error.not_imported", target=target)
         if len(keys) > 1:
-            raise ReviewError(t("review.error.ambiguous", target=target, keys=", ".join(keys)))
+            raise ReviewError("review.error.ambiguous", target=target, keys=", ".join(keys))
         return keys[0]
 
     # --- import and cohort settings -------------------------------------------------------
@@ -125,10 +124,10 @@ class Workflow:
             stem or Path(sheet.submission.file).stem)
         names = _unique_names(jurors)
         if not clean_name(cohort) or not cand:
-            raise ReviewError(t("review.error.no_candidate", file=sheet.submission.file))
+            raise ReviewError("review.error.no_candidate", file=sheet.submission.file)
         if len(names) > self.policy.jurors:
-            raise DecisionError(t("review.error.too_many_jurors", n=self.policy.jurors,
-                                  jurors=", ".join(names)))
+            raise DecisionError("review.error.too_many_jurors", n=self.policy.jurors,
+                                jurors=", ".join(names))
         key = submission_key(clean_name(cohort), cand, sheet.deliverable)
         with self.store.writing() as w:
             digest = w.put_sheet(sheet)
@@ -141,7 +140,7 @@ class Workflow:
                 return Result(self.state(key, w), len(w.appended), False)
             state = self.state(key, w)
             if state.versions[0].sheet_hash != digest:
-                raise ReviewError(t("review.error.other_sheet", sheet=key))
+                raise ReviewError("review.error.other_sheet", sheet=key)
             for name in names:
                 self._juror(w, state, name)
             return Result(self.state(key, w), len(w.appended), False)
@@ -189,9 +188,9 @@ class Workflow:
             decided = {j: version.decisions.get(j, {}).get(criterion)
                        for j in st.panel(state, self.policy)}
             if len(decided) < self.policy.jurors or None in decided.values():
-                raise DecisionError(t("review.error.reconcile_early", criterion=entry.id))
+                raise DecisionError("review.error.reconcile_early", criterion=entry.id)
             if not note.strip() or not clean_name(by):
-                raise DecisionError(t("review.error.reconcile_note", criterion=entry.id))
+                raise DecisionError("review.error.reconcile_note", criterion=entry.id)
             w.append(NewEvent("reconcile", cohort=state.cohort, submission=key,
                               version=version.number, juror=clean_name(by), criterion=entry.id,
                               level=level, comment=note.strip(),
@@ -205,9 +204,9 @@ class Workflow:
             state = self.state(key, w)
             base = state.current
             if not base.locked:
-                raise DecisionError(t("review.error.correct_unlocked", sheet=key))
+                raise DecisionError("review.error.correct_unlocked", sheet=key)
             if not reason.strip() or not clean_name(by) or not changes:
-                raise DecisionError(t("review.error.correct_reason", sheet=key))
+                raise DecisionError("review.error.correct_reason", sheet=key)
             for criterion, level in changes.items():
                 self._entry(state, criterion)
                 self._on_scale(state, level)
@@ -223,7 +222,7 @@ class Workflow:
     def _open_version(self, state: st.SubmissionState) -> st.Version:
         version = state.current
         if version.locked:
-            raise LockedError(t("review.error.locked", sheet=state.key, version=version.number))
+            raise LockedError("review.error.locked", sheet=state.key, version=version.number)
         return version
 
     def _entry(self, state: st.SubmissionState, criterion: str) -> CriterionEntry:
@@ -232,26 +231,26 @@ class Workflow:
             return sheet.criterion(criterion)
         except KeyError:
             known = ", ".join(e.id for e in sheet.criteria)
-            raise NotFoundError(t("review.error.unknown_criterion", criterion=criterion,
-                                  known=known)) from None
+            raise NotFoundError("review.error.unknown_criterion", criterion=criterion,
+                                known=known) from None
 
     def _on_scale(self, state: st.SubmissionState, level: int) -> None:
         scale = self.sheet(state.current).scale
         if level not in scale:
-            raise DecisionError(t("review.error.off_scale", level=level, low=min(scale),
-                                  high=max(scale)))
+            raise DecisionError("review.error.off_scale", level=level, low=min(scale),
+                                high=max(scale))
 
     def _juror(self, w: Writer, state: st.SubmissionState, name: str) -> str:
         """The juror's name as assigned; a new juror takes a free seat of the panel."""
         wanted = clean_name(name)
         if not wanted:
-            raise DecisionError(t("review.error.no_juror"))
+            raise DecisionError("review.error.no_juror")
         for known in state.jurors:
             if known.casefold() == wanted.casefold():
                 return known
         if len(state.jurors) >= self.policy.jurors:
-            raise DecisionError(t("review.error.not_assigned", juror=wanted, sheet=state.key,
-                                  jurors=", ".join(state.jurors)))
+            raise DecisionError("review.error.not_assigned", juror=wanted, sheet=state.key,
+                                jurors=", ".join(state.jurors))
         w.append(NewEvent("assign", cohort=state.cohort, submission=state.key, juror=wanted))
         state.jurors.append(wanted)
         return wanted
@@ -263,7 +262,7 @@ class Workflow:
         self._on_scale(state, level)
         name = self._juror(w, state, juror)
         if criterion in version.decisions.get(name, {}):
-            raise DecisionError(t("review.error.blind_late", criterion=criterion))
+            raise DecisionError("review.error.blind_late", criterion=criterion)
         if version.blind.get(name, {}).get(criterion) == level:
             return
         w.append(NewEvent("blind", cohort=state.cohort, submission=state.key,
@@ -278,12 +277,12 @@ class Workflow:
         name = self._juror(w, state, juror)
         action, comment = st.entry_action(entry, item.level), item.comment.strip()
         if action == "overridden" and not comment:
-            raise DecisionError(t("review.error.no_comment", criterion=entry.id,
-                                  draft=entry.draft.level if entry.draft else "—",
-                                  level=item.level))
+            raise DecisionError("review.error.no_comment", criterion=entry.id,
+                                draft=entry.draft.level if entry.draft else "—",
+                                level=item.level)
         blind = version.blind.get(name, {}).get(entry.id)
         if state.blind and action != "entered" and blind is None:
-            raise DecisionError(t("review.error.blind_first", criterion=entry.id))
+            raise DecisionError("review.error.blind_first", criterion=entry.id)
         previous = version.decisions.get(name, {}).get(entry.id)
         if previous is not None and (previous.level, previous.comment) == (item.level, comment):
             return
