@@ -32,3 +32,8 @@ def t(key: str, lang: Lang | None = None, **values: object) -> str:
     entry = _catalogue()[key]
     text = entry.get(lang or default_lang()) or entry["fr"]
     return text.format(**values)
+
+
+def has(key: str) -> bool:
+    """Whether the catalogue holds `key` (a text that is not a key is shown as written)."""
+    return key in _catalogue()

@@ -116,7 +116,7 @@ class ReviewError(GraderError):
 def catalogue_has(key: str) -> bool:
     # The catalogue is i18n's (cached); asked here, not by calling `t`, which would also fail
     # on a message whose values are missing.
-    return key in i18n._catalogue()
+    return i18n.has(key)
 
 
 def _text(message: Message, lang: Lang | None) -> str:
