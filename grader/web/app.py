@@ -95,9 +95,9 @@ def create_app(store: ReviewStore, *, doc_dirs: Sequence[Path] = (), policy: Pol
     app.middleware("http")(session_middleware(Sessions(accounts.secret(), force_secure)))
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     _errors(app)
-    from grader.web import routes_auth, routes_cohort, routes_sheet
+    from grader.web import routes_accounts, routes_auth, routes_cohort, routes_sheet
 
-    for module in (routes_auth, routes_sheet, routes_cohort):
+    for module in (routes_auth, routes_sheet, routes_cohort, routes_accounts):
         app.include_router(module.router)
     return app
 

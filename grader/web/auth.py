@@ -81,7 +81,9 @@ def current_user(request: Request, allow_one_time: bool = False) -> User:
     accounts: Accounts = request.app.state.accounts
     session = request.state.session
     user = accounts.get(session["u"]) if session.get("u") else None
-    if user is None or user.stamp != session.get("s"):
+    # A disabled account's stamp changed too; the flag is checked as well, so that this
+    # never depends on how the stamp is made.
+    if user is None or user.disabled or user.stamp != session.get("s"):
         raise LoginRequired()
     if user.must_change and not allow_one_time:
         raise PasswordChangeRequired()

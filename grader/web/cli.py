@@ -1,9 +1,10 @@
-"""`grader serve` and `grader users add`: parse, call the library, print."""
+"""`grader serve` and `grader users add/invite/list/disable/enable`: parse, call the library,
+print."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -84,25 +85,20 @@ def add(
     """Crée un compte et affiche son mot de passe à usage unique (ou son lien d'invitation)."""
     _need_web_extra()
     from grader.i18n import t
-    from grader.review.service import open_workflow
-    from grader.web.invites import invite as make_invite
-    from grader.web.users import Accounts
+    from grader.web import admin
 
-    clean = " ".join(name.split())
     try:
-        store = open_workflow(db).store
-        if invite:
-            link = make_invite(store.engine, name, role, hours, base_url)
-        else:
-            password = Accounts(store.engine).add(name, role)
+        made = admin.create(_engine(db), name, role, actor="", invite=invite,
+                            base_url=base_url, hours=hours)
     except GraderError as exc:
         _fail(exc)
         return
     shown = t(f"web.role.{role}")  # a valid role: Accounts.add refuses any other
-    if invite:
-        typer.echo(t("web.users.invited", name=clean, role=shown, link=link, hours=f"{hours:g}"))
+    if made.link:
+        typer.echo(t("web.users.invited", name=made.name, role=shown, link=made.link,
+                     hours=f"{hours:g}"))
     else:
-        typer.echo(t("web.users.created", name=clean, role=shown, password=password))
+        typer.echo(t("web.users.created", name=made.name, role=shown, password=made.password))
 
 
 @users_app.command("invite")
@@ -115,16 +111,69 @@ def reinvite(
     """Un nouveau lien d'invitation pour un compte existant (lien expiré, mot de passe oublié)."""
     _need_web_extra()
     from grader.i18n import t
-    from grader.review.service import open_workflow
-    from grader.web.invites import reissue
+    from grader.web import admin
 
     try:
-        link = reissue(open_workflow(db).store.engine, name, hours, base_url)
+        made = admin.reinvite(_engine(db), name, actor="", base_url=base_url, hours=hours)
     except GraderError as exc:
         _fail(exc)
         return
-    typer.echo(t("web.users.reinvited", name=" ".join(name.split()), link=link,
-                 hours=f"{hours:g}"))
+    typer.echo(t("web.users.reinvited", name=made.name, link=made.link, hours=f"{hours:g}"))
+
+
+@users_app.command("list")
+def list_users(db: DbOpt = None) -> None:
+    """Les comptes : nom, rôle, état, dernière connexion."""
+    _need_web_extra()
+    from grader.i18n import t
+    from grader.web import admin
+
+    try:
+        found = admin.listing(_engine(db))
+    except GraderError as exc:
+        _fail(exc)
+        return
+    if not found:
+        typer.echo(t("web.users.list_empty"))
+    for account in found:
+        last = (account.last_login or "")[:16].replace("T", " ") or t("web.accounts.never")
+        typer.echo("\t".join([account.user.name, t(f"web.role.{account.user.role}"),
+                              t(f"web.accounts.status.{account.status}"), last]))
+
+
+@users_app.command("disable")
+def disable(name: Annotated[str, typer.Argument(help="Un compte existant.")],
+            db: DbOpt = None) -> None:
+    """Désactive un compte : plus de connexion, ses sessions s'arrêtent."""
+    _switch(name, db, enable=False)
+
+
+@users_app.command("enable")
+def enable(name: Annotated[str, typer.Argument(help="Un compte désactivé.")],
+           db: DbOpt = None) -> None:
+    """Réactive un compte désactivé."""
+    _switch(name, db, enable=True)
+
+
+def _switch(name: str, db: str | None, enable: bool) -> None:
+    _need_web_extra()
+    from grader.i18n import t
+    from grader.web import admin
+
+    step = admin.enable if enable else admin.disable
+    try:
+        user = step(_engine(db), name, actor="")
+    except GraderError as exc:
+        _fail(exc)
+        return
+    typer.echo(t("web.accounts.enabled_now" if enable else "web.accounts.disabled_now",
+                 name=user.name))
+
+
+def _engine(db: str | None) -> Any:
+    from grader.review.service import open_workflow
+
+    return open_workflow(db).store.engine
 
 
 __all__ = ["serve", "users_app"]

@@ -17,8 +17,10 @@ from pathlib import Path
 from markupsafe import Markup, escape
 from sqlalchemy import Engine, insert, select
 
+from grader.i18n import Lang, t
 from grader.review.schema import WRITE_OPTION
 from grader.review.state import SubmissionState
+from grader.sheet.models import Submission
 from grader.web.tables import files, pages
 
 
@@ -38,6 +40,59 @@ def page_texts(engine: Engine, state: SubmissionState, doc_dirs: Sequence[Path] 
     if path is None:
         return None
     return store_document(engine, path)
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """The document stored under the sheet's SHA-256 is not the one the sheet describes. The
+    hash matching should make this impossible; it happens when a sheet was edited by hand or
+    copied from another candidate's, and then quotes and pages would point into the wrong
+    text — so the jury is told instead of being shown it silently."""
+
+    found_pages: int
+    expected_pages: int
+    found_words: int
+    expected_words: int
+
+    @property
+    def pages_differ(self) -> bool:
+        return self.found_pages != self.expected_pages
+
+    @property
+    def words_differ(self) -> bool:
+        # 1 %: the same text read by another version of ingest may count a few words apart.
+        return (self.expected_words > 0
+                and abs(self.found_words - self.expected_words) > WORDS_TOLERANCE
+                * self.expected_words)
+
+    def message(self, lang: Lang) -> str:
+        parts = []
+        if self.pages_differ:
+            parts.append(t("web.doc.mismatch_pages", lang, found=self.found_pages,
+                           expected=self.expected_pages))
+        if self.words_differ:
+            parts.append(t("web.doc.mismatch_words", lang, found=self.found_words,
+                           expected=self.expected_words))
+        return t("web.doc.mismatch", lang, what=", ".join(parts))
+
+
+WORDS_TOLERANCE = 0.01
+
+
+def mismatch(texts: dict[int, str] | None, submission: Submission) -> Mismatch | None:
+    """How the document's `texts` differ from what the sheet says of it, if they do."""
+    if not texts:
+        return None
+    from grader.ingest.structure import count_words  # ingest's own count, the sheet's source
+
+    found = Mismatch(len(texts), submission.pages, count_words(list(texts.values())),
+                     submission.words)
+    return found if found.pages_differ or found.words_differ else None
+
+
+def stored_mismatch(engine: Engine, submission: Submission) -> Mismatch | None:
+    """The same, from the page texts already kept (nothing is read from disk)."""
+    return mismatch(_stored(engine, submission.sha256), submission)
 
 
 def store_document(engine: Engine, path: Path) -> dict[int, str]:
@@ -136,5 +191,6 @@ def page_of(texts: dict[int, str], quote: str, hint: int | None) -> int:
     return hint if hint in texts else min(texts, default=1)
 
 
-__all__ = ["Highlighted", "has_pages", "highlight", "is_pdf", "keep_file", "page_of",
-           "page_texts", "pdf_bytes", "quote_pattern", "store_document"]
+__all__ = ["WORDS_TOLERANCE", "Highlighted", "Mismatch", "has_pages", "highlight", "is_pdf",
+           "keep_file", "mismatch", "page_of", "page_texts", "pdf_bytes", "quote_pattern",
+           "store_document", "stored_mismatch"]

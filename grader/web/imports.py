@@ -26,7 +26,7 @@ from grader.review.errors import ReviewError
 from grader.review.workflow import Workflow, clean_name
 from grader.sheet.models import ScoringSheet
 from grader.sheet.store import SheetError, read_sheet
-from grader.web.documents import has_pages, keep_file, store_document
+from grader.web.documents import has_pages, keep_file, store_document, stored_mismatch
 
 MAX_FILES = 400
 """Files in one import, ZIP members counted: a cohort of 100 with sheet, renderings, document."""
@@ -87,6 +87,9 @@ class ImportReport:
     without_document: list[str] = field(default_factory=list)
     """Keys of the imported sheets whose document the store still lacks: jurors would see the
     sheet but not the pages."""
+    mismatched: list[tuple[str, str]] = field(default_factory=list)
+    """(key, what differs) for the imported sheets whose stored document has other page or
+    word counts than the sheet says: the sheet may describe another document."""
 
     @property
     def to_check(self) -> list[Skipped]:
@@ -139,6 +142,11 @@ def import_uploads(flow: Workflow, cohort: str, jurors: list[str], uploads: list
     report.without_document = [
         s.key for s in report.sheets
         if not has_pages(flow.store.engine, flow.state(s.key).sha256)]
+    for imported in report.sheets:
+        found = stored_mismatch(flow.store.engine,
+                                flow.sheet(flow.state(imported.key).current).submission)
+        if found is not None:
+            report.mismatched.append((imported.key, found.message(lang)))
     return report
 
 

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Connection, Engine, insert, select, update
 
-from grader.i18n import t
+from grader.i18n import Lang, t
 from grader.review.schema import WRITE_OPTION
 from grader.review.workflow import clean_name
 from grader.web.tables import invites, prepare, users
@@ -47,33 +47,56 @@ def _now() -> datetime:
 
 
 def invite(engine: Engine, name: str, role: str, hours: float = DEFAULT_HOURS,
-           base_url: str = "", now: datetime | None = None) -> str:
+           base_url: str = "", now: datetime | None = None, lang: Lang | None = None) -> str:
     """Create the account (no usable password yet) and return its invitation link."""
     accounts = Accounts(engine)
-    accounts.add(name, role)  # its one-time password is dropped: nobody will ever know it
+    accounts.add(name, role, lang)  # its one-time password is dropped: nobody will ever know it
     return base_url.rstrip("/") + "/invite/" + issue(engine, name, hours, now)
 
 
 def reissue(engine: Engine, name: str, hours: float = DEFAULT_HOURS, base_url: str = "",
-            now: datetime | None = None) -> str:
+            now: datetime | None = None, lang: Lang | None = None) -> str:
     """A fresh link for an existing account; using it replaces the password (a reset)."""
     user = Accounts(engine).get(name)
     if user is None:
-        raise UserError(t("web.users.unknown", name=clean_name(name)))
+        raise UserError(t("web.users.unknown", lang, name=clean_name(name)))
+    if user.disabled:  # the link would set a password nobody may use
+        raise UserError(t("web.users.invite_disabled", lang, name=user.name))
     return base_url.rstrip("/") + "/invite/" + issue(engine, user.name, hours, now)
 
 
 def issue(engine: Engine, name: str, hours: float = DEFAULT_HOURS,
           now: datetime | None = None) -> str:
-    """A new single-use token for the existing account `name`."""
+    """A new single-use token for the existing account `name`; the account's earlier links
+    that still worked expire now, so only the latest one handed over can be used."""
     prepare(engine)
     token = secrets.token_urlsafe(32)
     start = now or _now()
     with engine.connect() as conn, conn.execution_options(**{WRITE_OPTION: True}).begin():
+        expire_pending(conn, name, start)
         conn.execute(insert(invites).values(
             hash=_digest(token), name=clean_name(name), created=start.isoformat(),
             expires=(start + timedelta(hours=hours)).isoformat(), used=None))
     return token
+
+
+def expire_pending(conn: Connection, name: str, at: datetime | None = None) -> None:
+    """End every unused link of `name` (a new link issued, the account disabled)."""
+    when = (at or _now()).isoformat()
+    folded = clean_name(name).casefold()
+    pending = conn.execute(select(invites.c.hash, invites.c.name).where(
+        invites.c.used.is_(None), invites.c.expires > when)).all()
+    # Names compared casefolded in Python: SQL's lower() does not fold like str.casefold.
+    hashes = [row.hash for row in pending if row.name.casefold() == folded]
+    if hashes:
+        conn.execute(update(invites).where(invites.c.hash.in_(hashes)).values(expires=when))
+
+
+def latest(engine: Engine) -> dict[str, tuple[str, str | None]]:
+    """Folded account name → (expiry, use time) of its most recent link."""
+    with engine.connect() as conn:
+        rows = conn.execute(select(invites).order_by(invites.c.created)).all()
+    return {row.name.casefold(): (row.expires, row.used) for row in rows}
 
 
 def check(engine: Engine, token: str) -> Invitation:
@@ -105,5 +128,5 @@ def redeem(engine: Engine, token: str, password: str) -> InviteStatus:
     return InviteStatus.valid
 
 
-__all__ = ["DEFAULT_HOURS", "Invitation", "InviteStatus", "check", "invite", "issue", "redeem",
-           "reissue"]
+__all__ = ["DEFAULT_HOURS", "Invitation", "InviteStatus", "check", "expire_pending", "invite",
+           "issue", "latest", "redeem", "reissue"]

@@ -47,7 +47,11 @@ async def login(request: Request) -> Response:
         return render(request, "login.html", status_code=401,
                       error=t("web.login.wrong", lang_of(request)))
     limiter.succeeded(keys)
+    if user.disabled:  # said only to whoever knows the password
+        return render(request, "login.html", status_code=403,
+                      error=t("web.login.disabled", lang_of(request)))
     log_in(request, user)
+    request.app.state.accounts.touch(user.name)
     return RedirectResponse("/password" if user.must_change else "/", status_code=303)
 
 
@@ -108,7 +112,9 @@ async def accept_invite(request: Request, token: str) -> Response:
         return render(request, "invite.html", status_code=_INVITE_STATUS[status],
                       status=status.value, name=found.name, token=token, error=None,
                       min_length=MIN_PASSWORD)
-    log_in(request, request.app.state.accounts.get(found.name))
+    accounts = request.app.state.accounts
+    log_in(request, accounts.get(found.name))
+    accounts.touch(found.name)
     flash(request, t("web.password.saved", lang_of(request)))
     return RedirectResponse("/", status_code=303)
 

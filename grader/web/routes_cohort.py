@@ -30,6 +30,7 @@ from grader.web.imports import (
     check_cohort,
     import_uploads,
 )
+from grader.web.seating import Seating, fill_seats
 from grader.web.users import Accounts, UserError
 
 router = APIRouter()
@@ -107,7 +108,7 @@ async def import_cohort(request: Request) -> Response:
         cohort = str(form.get("cohort", ""))
         name = check_cohort(cohort, lang)
         jurors = _accounts(request).require_jurors(
-            [str(v) for v in form.getlist("jurors")])
+            [str(v) for v in form.getlist("jurors")], lang)
         if not uploads:
             raise ImportLimitError(t("web.import.nothing", lang))
     except ImportLimitError as exc:
@@ -153,7 +154,10 @@ async def cohort(request: Request, name: str) -> Response:
 
             outcome["report"] = report
             outcome["head"], outcome["rows"] = summary_rows(report, lang)
+    free = sum(max(0, flow.policy.jurors - len(r["state"].jurors)) for r in rows
+               if not r["locked"])
     return render(request, "cohort.html", name=name, rows=rows, seats=flow.policy.jurors,
+                  free_seats=free,
                   jurors=_accounts(request).jurors(), outcome=outcome,
                   uploads=results_files.history(flow.store.engine, name))
 
@@ -169,7 +173,8 @@ async def assign(request: Request, key: str) -> Response:
     state = None
     try:
         state = flow.state(key)
-        jurors = _accounts(request).require_jurors([str(form.get("juror", ""))])
+        jurors = _accounts(request).require_jurors([str(form.get("juror", ""))],
+                                                   lang_of(request))
         if not jurors:
             raise UserError(t("web.users.no_juror", lang_of(request), name="—"))
         sheet = flow.sheet(state.versions[0])
@@ -179,6 +184,50 @@ async def assign(request: Request, key: str) -> Response:
     except (ReviewError, UserError) as exc:
         flash(request, str(exc), "error")
     return _to_cohort(state.cohort if state else key.split("/", 1)[0])
+
+
+def _seats(value: object, most: int) -> int | None:
+    try:
+        seats = int(str(value))
+    except ValueError:
+        return None
+    return seats if 1 <= seats <= most else None
+
+
+@router.post("/fill/{name}")
+async def fill(request: Request, name: str) -> Response:
+    """« Répartir les copies »: every free seat of the cohort, the load balanced."""
+    flow = _coordinator_flow(request)
+    if name not in flow.cohorts():
+        raise HTTPException(404)
+    form = await checked_form(request)
+    lang = lang_of(request)
+    most = flow.policy.jurors
+    try:
+        jurors = _accounts(request).require_jurors([str(v) for v in form.getlist("jurors")],
+                                                   lang)
+        seats = _seats(form.get("seats", most), most)
+        if seats is None:
+            raise UserError(t("web.fill.bad_seats", lang, max=most))
+        if len(jurors) < seats:
+            raise UserError(t("web.fill.too_few", lang, seats=seats))
+    except UserError as exc:
+        flash(request, str(exc), "error")
+        return _to_cohort(name)
+    done = await run_in_threadpool(fill_seats, flow, name, jurors, seats)
+    flash(request, _fill_message(done, lang), "error" if done.failed else "ok")
+    return _to_cohort(name)
+
+
+def _fill_message(done: Seating, lang: Any) -> str:
+    if not done.total and not done.failed:
+        return t("web.fill.nothing", lang)
+    detail = ", ".join(f"{juror} {n}" for juror, n in done.added.items())
+    message = t("web.fill.done", lang, n=done.total, detail=detail)
+    if done.failed:
+        problems = " ; ".join(f"{key} : {why}" for key, why in done.failed)
+        message = t("web.fill.partial", lang, done=message, problems=problems)
+    return message
 
 
 @router.post("/results/{name}")

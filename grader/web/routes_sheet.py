@@ -20,7 +20,15 @@ from grader.web.access import juror_name, my_keys, visible_state
 from grader.web.app import lang_of, render
 from grader.web.auth import current_user, flash
 from grader.web.csrf import checked_form
-from grader.web.documents import highlight, is_pdf, page_of, page_texts, pdf_bytes
+from grader.web.documents import (
+    highlight,
+    is_pdf,
+    mismatch,
+    page_of,
+    page_texts,
+    pdf_bytes,
+    stored_mismatch,
+)
 
 router = APIRouter()
 
@@ -75,13 +83,16 @@ def sheet_context(request: Request, key: str) -> dict[str, Any]:
     blind_done = version.blind.get(me or "", {})
     pend = flow.pending(state)
     note = version.lock.payload.get("note") if version.lock else None
-    return {"key": key, "state": state, "sheet": flow.sheet(version), "version": version,
+    sheet = flow.sheet(version)
+    found = stored_mismatch(flow.store.engine, sheet.submission)
+    return {"key": key, "state": state, "sheet": sheet, "version": version,
             "me": me, "mine": mine, "blind_done": blind_done, "pending": pend,
             "can_decide": me is not None and not version.locked,
             "can_reconcile": (user.coordinator or me is not None) and not version.locked,
             "status": "" if version.locked else describe_pending(flow, state, lang),
             "agreed": version.reconciliations, "decisions": version.decisions,
-            "refused": None, "note": fmt_note(note, lang) if version.lock else None}
+            "refused": None, "note": fmt_note(note, lang) if version.lock else None,
+            "mismatch": found.message(lang) if found else None}
 
 
 @router.get("/sheet/{key:path}", response_class=HTMLResponse)
@@ -248,7 +259,9 @@ async def document_page(request: Request, key: str, page: int | None = None, q: 
     user = request.state.user = current_user(request)
     state = visible_state(request, key, user)
     texts = page_texts(_flow(request).store.engine, state, request.app.state.doc_dirs)
-    context: dict[str, Any] = {"key": key, "state": state, "texts": texts, "quote": q}
+    found = mismatch(texts, _flow(request).sheet(state.current).submission)
+    context: dict[str, Any] = {"key": key, "state": state, "texts": texts, "quote": q,
+                               "mismatch": found.message(lang_of(request)) if found else None}
     if texts:
         number = page_of(texts, q, page) if q else (page if page in texts else min(texts))
         context.update(number=number, body=highlight(texts[number], q) if q else None,

@@ -1,7 +1,8 @@
 """The web pages' own tables, kept in the review database beside the hashed log but outside it.
 
 None of these rows is a jury decision: accounts, the cookie key, page texts, uploaded files,
-login failures and invitations may change or be purged without touching `grader audit verify`.
+login failures, invitations and account events may change or be purged without touching
+`grader audit verify`.
 One `MetaData`, so `prepare` creates every missing table in one go on any SQLAlchemy URL.
 """
 
@@ -72,6 +73,35 @@ invites = Table("web_invites", metadata,
                 Column("used", String(40)))
 """Invitation links: only the SHA-256 of the token, never the token itself."""
 
+# The tables below came after the first release. Each is a new table, never a new column of an
+# old one: `prepare` (create_all) adds a missing table to a database made by an earlier
+# version, while a new column would need a migration that SQLite and PostgreSQL do differently.
+
+disabled = Table("web_disabled", metadata,
+                 Column("id", Integer, primary_key=True, autoincrement=True),
+                 Column("folded", String(200), nullable=False, index=True),
+                 Column("actor", String(200), nullable=False),
+                 Column("at", String(40), nullable=False),
+                 Column("lifted_by", String(200)),
+                 Column("lifted_at", String(40)))
+"""Each time an account was disabled; `lifted_at` set when it was enabled again. Rows stay:
+how many there are goes into the session stamp, so a session from before a disabling never
+comes back to life when the account is enabled again."""
+
+account_events = Table("web_account_events", metadata,
+                       Column("id", Integer, primary_key=True, autoincrement=True),
+                       Column("at", String(40), nullable=False),
+                       Column("actor", String(200), nullable=False),
+                       Column("action", String(32), nullable=False),
+                       Column("name", String(200), nullable=False),
+                       Column("detail", String(200), nullable=False))
+"""Who created, invited, disabled or enabled which account, and when ("" = the terminal)."""
+
+last_login = Table("web_last_login", metadata,
+                   Column("folded", String(200), primary_key=True),
+                   Column("at", String(40), nullable=False))
+"""The latest successful login of each account (unknown before this table existed)."""
+
 
 def prepare(engine: Engine) -> None:
     """Create the web tables if they are missing (the review tables are the store's own)."""
@@ -79,5 +109,5 @@ def prepare(engine: Engine) -> None:
         metadata.create_all(conn)
 
 
-__all__ = ["files", "invites", "login_failures", "metadata", "pages", "prepare", "results",
-           "settings", "users"]
+__all__ = ["account_events", "disabled", "files", "invites", "last_login", "login_failures",
+           "metadata", "pages", "prepare", "results", "settings", "users"]

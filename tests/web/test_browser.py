@@ -185,7 +185,7 @@ def test_coordinator_imports_a_cohort_then_a_juror_reviews_it(browser: object, s
     assert claire.wait_for_selector("#docpane mark#hl").inner_text().startswith("Notre")
 
     # A phone (390 px wide): nothing wider than the screen, the header's links all reachable.
-    for who, url in ((claire, claire.url), (diane, "/cohort/P2027")):
+    for who, url in ((claire, claire.url), (diane, "/cohort/P2027"), (diane, "/accounts")):
         who.set_viewport_size({"width": 390, "height": 844})
         who.goto(url)
         assert who.evaluate("document.documentElement.scrollWidth") <= 390, url

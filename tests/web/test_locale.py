@@ -30,4 +30,9 @@ def test_every_key_the_pages_use_exists() -> None:
     for path in [*web.glob("*.py"), *web.glob("templates/*.html")]:
         used |= set(re.findall(r"[\"'](web\.[a-z_0-9]+\.[a-z_0-9.]+)[\"']",
                                path.read_text("utf-8")))
+    # `tr("web.accounts.status." ~ a.status)`: a prefix completed at run time; some key must
+    # carry it (the pages' tests render each value).
+    prefixes = {key for key in used if key.endswith(".")}
+    assert all(any(k.startswith(p) for k in CATALOGUE) for p in prefixes), prefixes
+    used -= prefixes
     assert len(used) > 50 and used <= set(CATALOGUE), sorted(used - set(CATALOGUE))
