@@ -118,7 +118,8 @@ def keep_file(engine: Engine, sha256: str, name: str, data: bytes) -> None:
     """Keep an uploaded PDF's bytes: the page image needs them, and nothing else has them."""
     with engine.connect() as conn, conn.execution_options(**{WRITE_OPTION: True}).begin():
         if conn.execute(select(files.c.sha256).where(files.c.sha256 == sha256)).first() is None:
-            conn.execute(insert(files).values(sha256=sha256, name=name, data=data))
+            conn.execute(insert(files).values(sha256=sha256, name=name.replace("\x00", ""),
+                                              data=data))
 
 
 def is_pdf(state: SubmissionState) -> bool:

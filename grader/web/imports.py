@@ -247,7 +247,7 @@ def _import_sheet(flow: Workflow, cohort: str, jurors: list[str], upload: Upload
         result = flow.import_sheet(sheet, cohort=cohort, jurors=jurors,
                                    stem=_stem(upload.name))
     except ReviewError as exc:
-        report.skipped.append(Skipped(upload.label, str(exc)))
+        report.skipped.append(Skipped(upload.label, exc.render(lang)))
         return
     report.sheets.append(Imported(upload.label, result.state.key, list(result.state.jurors),
                                   result.recorded > 0))
@@ -269,7 +269,7 @@ def _import_document(flow: Workflow, upload: Upload, known: set[object], renderi
         try:
             store_document(engine, _temp(tmp, upload))
         except IngestError as exc:
-            report.skipped.append(Skipped(upload.label, str(exc)))
+            report.skipped.append(Skipped(upload.label, exc.render(lang)))
             return
     if upload.name.lower().endswith(".pdf"):
         keep_file(engine, digest, upload.name, upload.data)

@@ -19,6 +19,7 @@ from sqlalchemy import Engine, insert, select
 from grader.errors import GraderError
 from grader.i18n import Lang, t
 from grader.review.certify import CohortReport, certify_store
+from grader.review.errors import describe
 from grader.review.schema import WRITE_OPTION
 from grader.review.workflow import Workflow
 from grader.rules.results import ResultsError
@@ -68,8 +69,8 @@ def certify_cohort(flow: Workflow, cohort: str, lang: Lang,
         except GraderError as exc:
             # Other refusals (a note both in a locked sheet and in the CSV) name the temporary
             # path; the coordinator knows the file by its own name.
-            raise ResultsUploadError(t("web.results.refused", lang, problem=str(exc).replace(
-                str(path), stored.name))) from None
+            problem = describe(exc, lang).replace(str(path), stored.name)
+            raise ResultsUploadError(t("web.results.refused", lang, problem=problem)) from None
     if not reports:
         return None
     # The PV's "sources" line would name the temporary copy, gone by now: name the upload.

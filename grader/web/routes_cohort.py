@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from grader.errors import GraderError
 from grader.i18n import t
 from grader.review import state as st
-from grader.review.errors import ReviewError
+from grader.review.errors import ReviewError, describe
 from grader.review.views import describe_pending, fmt_note
 from grader.review.workflow import Workflow
 from grader.web import results as results_files
@@ -147,7 +147,7 @@ async def cohort(request: Request, name: str) -> Response:
     try:
         report = results_files.certify_cohort(flow, name, lang)
     except GraderError as exc:
-        outcome["error"] = str(exc)
+        outcome["error"] = describe(exc, lang)
     else:
         if report is not None:
             from grader.review.pv import summary_rows
@@ -182,7 +182,7 @@ async def assign(request: Request, key: str) -> Response:
         flash(request, t("web.cohort.assigned", lang_of(request), juror=jurors[0],
                          candidate=state.candidate, deliverable=state.deliverable))
     except (ReviewError, UserError) as exc:
-        flash(request, str(exc), "error")
+        flash(request, describe(exc, lang_of(request)), "error")
     return _to_cohort(state.cohort if state else key.split("/", 1)[0])
 
 
@@ -263,7 +263,7 @@ async def pv(request: Request, name: str, fmt: str) -> Response:
     try:
         report = results_files.certify_cohort(flow, name, lang)
     except GraderError as exc:
-        flash(request, str(exc), "error")
+        flash(request, describe(exc, lang), "error")
         return _to_cohort(name)
     if report is None:
         raise HTTPException(404)

@@ -221,7 +221,7 @@ def _run(request: Request, key: str, criterion: str, kept: dict[str, Any], step:
     try:
         result = step()
     except ReviewError as exc:
-        return _refused(request, key, criterion, str(exc), kept)
+        return _refused(request, key, criterion, exc.render(lang_of(request)), kept)
     if result.locked:
         message = t("web.sheet.locked_now", lang)
     elif criterion in _flow(request).pending(result.state).to_reconcile:

@@ -27,8 +27,8 @@ from grader.review.schema import WRITE_OPTION
 metadata = MetaData()
 
 users = Table("web_users", metadata,
-              Column("name", String(200), primary_key=True),
-              Column("folded", String(200), nullable=False, unique=True),
+              Column("name", Text, primary_key=True),
+              Column("folded", Text, nullable=False, unique=True),
               Column("role", String(16), nullable=False),
               Column("password", Text, nullable=False),
               Column("must_change", Boolean, nullable=False),
@@ -45,16 +45,16 @@ pages = Table("web_pages", metadata,
 
 files = Table("web_files", metadata,
               Column("sha256", String(64), primary_key=True),
-              Column("name", String(255), nullable=False),
+              Column("name", Text, nullable=False),
               Column("data", LargeBinary, nullable=False))
 """Uploaded PDF submissions, so the page image works without the file on the server's disk."""
 
 results = Table("web_results", metadata,
                 Column("id", Integer, primary_key=True, autoincrement=True),
-                Column("cohort", String(200), nullable=False, index=True),
-                Column("name", String(255), nullable=False),
+                Column("cohort", Text, nullable=False, index=True),
+                Column("name", Text, nullable=False),
                 Column("data", LargeBinary, nullable=False),
-                Column("uploader", String(200), nullable=False),
+                Column("uploader", Text, nullable=False),
                 Column("time", String(40), nullable=False))
 """Every QCM/TOEIC results file ever uploaded; the latest per cohort feeds the PV."""
 
@@ -67,7 +67,7 @@ login_failures = Table("web_login_failures", metadata,
 
 invites = Table("web_invites", metadata,
                 Column("hash", String(64), primary_key=True),
-                Column("name", String(200), nullable=False),
+                Column("name", Text, nullable=False),
                 Column("created", String(40), nullable=False),
                 Column("expires", String(40), nullable=False),
                 Column("used", String(40)))
@@ -79,10 +79,10 @@ invites = Table("web_invites", metadata,
 
 disabled = Table("web_disabled", metadata,
                  Column("id", Integer, primary_key=True, autoincrement=True),
-                 Column("folded", String(200), nullable=False, index=True),
-                 Column("actor", String(200), nullable=False),
+                 Column("folded", Text, nullable=False, index=True),
+                 Column("actor", Text, nullable=False),
                  Column("at", String(40), nullable=False),
-                 Column("lifted_by", String(200)),
+                 Column("lifted_by", Text),
                  Column("lifted_at", String(40)))
 """Each time an account was disabled; `lifted_at` set when it was enabled again. Rows stay:
 how many there are goes into the session stamp, so a session from before a disabling never
@@ -91,14 +91,14 @@ comes back to life when the account is enabled again."""
 account_events = Table("web_account_events", metadata,
                        Column("id", Integer, primary_key=True, autoincrement=True),
                        Column("at", String(40), nullable=False),
-                       Column("actor", String(200), nullable=False),
+                       Column("actor", Text, nullable=False),
                        Column("action", String(32), nullable=False),
-                       Column("name", String(200), nullable=False),
-                       Column("detail", String(200), nullable=False))
+                       Column("name", Text, nullable=False),
+                       Column("detail", Text, nullable=False))
 """Who created, invited, disabled or enabled which account, and when ("" = the terminal)."""
 
 last_login = Table("web_last_login", metadata,
-                   Column("folded", String(200), primary_key=True),
+                   Column("folded", Text, primary_key=True),
                    Column("at", String(40), nullable=False))
 """The latest successful login of each account (unknown before this table existed)."""
 

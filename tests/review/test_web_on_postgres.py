@@ -111,3 +111,15 @@ def test_decisions_and_results_through_the_app(pg_site: ReviewStore, graded: Pat
     assert "78,5" in client.get("/pv/P2026.md").text
     assert client.get("/pv/P2026.docx").content[:2] == b"PK"
     assert verify(pg_site).ok
+
+
+def test_long_account_and_file_names_fit_on_postgresql(pg_site: ReviewStore) -> None:
+    # PostgreSQL enforces VARCHAR lengths that SQLite ignores: a long name must not become a
+    # raw database error there.
+    from grader.web.documents import keep_file
+    from grader.web.users import Accounts
+
+    long_name = "Marie-" + "x" * 250
+    Accounts(pg_site.engine).add(long_name, "juror")
+    assert long_name in [u.name for u in Accounts(pg_site.engine).everyone()]
+    keep_file(pg_site.engine, "f" * 64, "dossier-" + "y" * 300 + "\x00.pdf", b"%PDF-1.4")

@@ -176,3 +176,20 @@ def test_only_a_coordinator_imports_and_only_with_the_token(client: TestClient,
                       files=[("files", files[0])])
     assert res.status_code == 403
     assert site.flow.keys(NEW) == []
+
+
+def test_a_library_refusal_reads_in_the_pages_language(diane: TestClient, site: Site) -> None:
+    # Another sheet (another file) for a candidate already imported: the review library refuses
+    # it; the English page must say so in English, without the command line's flags.
+    import json
+
+    [(name, body)] = graded_files(site, "velocite.sheet.json")
+    _import(diane, [(name, body)])
+    other = json.loads(body)
+    other["submission"]["sha256"] = "0" * 64
+    res = post_files(diane, "/import?lang=en", {"cohort": NEW, "jurors": BOTH},
+                     [(name, json.dumps(other).encode())])
+    assert res.status_code == 200
+    refusal = res.text.split(name)[-1]
+    assert "another" in refusal.lower() and "--candidate" not in refusal
+    assert "choisissez" not in refusal and "autre cohorte" not in refusal
