@@ -6,7 +6,6 @@ Heavy modules are imported inside the commands so that `grader --help` stays ins
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -294,11 +293,6 @@ _register_batch()
 
 
 def run() -> None:
-    from grader.leave import leave
+    from grader.leave import run_command
 
-    try:
-        app()
-    except KeyboardInterrupt:
-        sys.exit(130)
-    except SystemExit as done:  # typer always ends this way: skip the teardown
-        leave(done.code)
+    run_command(app)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import sys
+from collections.abc import Callable
 from typing import NoReturn
 
 
@@ -33,4 +34,16 @@ def leave(code: object) -> NoReturn:
     os._exit(status)
 
 
-__all__ = ["leave"]
+def run_command(app: Callable[[], object]) -> NoReturn:
+    """Run a typer app as a console script: Ctrl-C is exit code 130, and the end skips the
+    teardown (typer always ends by raising SystemExit)."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        leave(130)
+    except SystemExit as done:
+        leave(done.code)
+    leave(0)
+
+
+__all__ = ["leave", "run_command"]

@@ -1,7 +1,5 @@
 """`python -m grader.batch DIR --deliverable ID --out OUT ...`: the batch command on its own."""
 
-import sys
-
 import typer
 
 from grader.batch.cli import batch
@@ -11,14 +9,9 @@ def main() -> None:
     app = typer.Typer(add_completion=False, pretty_exceptions_enable=False,
                       rich_markup_mode=None)
     app.command()(batch)
-    from grader.leave import leave
+    from grader.leave import run_command
 
-    try:
-        app()
-    except KeyboardInterrupt:
-        sys.exit(130)
-    except SystemExit as done:  # typer always ends this way: skip the teardown
-        leave(done.code)
+    run_command(app)
 
 
 if __name__ == "__main__":
