@@ -30,6 +30,7 @@ from grader.web.auth import (
     session_middleware,
     take_flash,
 )
+from grader.web.history import ChainCheck
 from grader.web.users import Accounts
 
 HERE = Path(__file__).parent
@@ -91,13 +92,20 @@ def create_app(store: ReviewStore, *, doc_dirs: Sequence[Path] = (), policy: Pol
     app.state.accounts = accounts
     app.state.limiter = limiter or RateLimiter(store.engine)
     app.state.doc_dirs = list(doc_dirs)
+    app.state.chain_check = ChainCheck()
     app.state.templates = Jinja2Templates(directory=str(HERE / "templates"))
     app.middleware("http")(session_middleware(Sessions(accounts.secret(), force_secure)))
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     _errors(app)
-    from grader.web import routes_accounts, routes_auth, routes_cohort, routes_sheet
+    from grader.web import (
+        routes_accounts,
+        routes_auth,
+        routes_cohort,
+        routes_history,
+        routes_sheet,
+    )
 
-    for module in (routes_auth, routes_sheet, routes_cohort, routes_accounts):
+    for module in (routes_auth, routes_sheet, routes_history, routes_cohort, routes_accounts):
         app.include_router(module.router)
     return app
 

@@ -269,7 +269,7 @@ def _import_document(flow: Workflow, upload: Upload, known: set[object], renderi
         try:
             store_document(engine, _temp(tmp, upload))
         except IngestError as exc:
-            report.skipped.append(Skipped(upload.label, exc.render(lang)))
+            report.skipped.append(Skipped(upload.label, str(exc)))
             return
     if upload.name.lower().endswith(".pdf"):
         keep_file(engine, digest, upload.name, upload.data)

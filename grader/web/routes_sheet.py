@@ -16,6 +16,7 @@ from grader.review import state as st
 from grader.review.errors import ReviewError
 from grader.review.views import describe_pending, fmt_note
 from grader.review.workflow import Workflow
+from grader.web import history
 from grader.web.access import juror_name, my_keys, visible_state
 from grader.web.app import lang_of, render
 from grader.web.auth import current_user, flash
@@ -72,15 +73,24 @@ async def home(request: Request) -> Response:
     return render(request, "home.html", groups=groups, group_names=GROUPS)
 
 
+def reviewed(state: st.SubmissionState, version: st.Version) -> st.Version:
+    """The version that holds the jurors' own decisions: a correction (version 2 and later)
+    records only its changes, on top of the first version's decisions."""
+    while version.base is not None:
+        version = state.version(version.base)
+    return version
+
+
 def sheet_context(request: Request, key: str) -> dict[str, Any]:
     user = request.state.user = current_user(request)
     state = visible_state(request, key, user)
     flow = _flow(request)
     lang = lang_of(request)
     version = state.current
+    record = reviewed(state, version)
     me = juror_name(state, user)
-    mine = version.decisions.get(me or "", {})
-    blind_done = version.blind.get(me or "", {})
+    mine = record.decisions.get(me or "", {})
+    blind_done = record.blind.get(me or "", {})
     pend = flow.pending(state)
     note = version.lock.payload.get("note") if version.lock else None
     sheet = flow.sheet(version)
@@ -90,9 +100,22 @@ def sheet_context(request: Request, key: str) -> dict[str, Any]:
             "can_decide": me is not None and not version.locked,
             "can_reconcile": (user.coordinator or me is not None) and not version.locked,
             "status": "" if version.locked else describe_pending(flow, state, lang),
-            "agreed": version.reconciliations, "decisions": version.decisions,
+            "agreed": record.reconciliations, "decisions": record.decisions,
+            "final": st.final_levels(state, version, flow.policy) if version.locked else {},
+            "correction": correction_entry(flow, state, version, lang),
+            "can_correct": user.coordinator and version.locked, "correcting": None,
             "refused": None, "note": fmt_note(note, lang) if version.lock else None,
             "mismatch": found.message(lang) if found else None}
+
+
+def correction_entry(flow: Workflow, state: st.SubmissionState, version: st.Version,
+                     lang: Lang) -> Any:
+    """The history's row of the correction that made `version` (None for a first version)."""
+    if version.base is None:
+        return None
+    made = [e for e in flow.store.events(submission=state.key, kinds=["correct"])
+            if e.version == version.number]
+    return history.row(made[-1], lang) if made else None
 
 
 @router.get("/sheet/{key:path}", response_class=HTMLResponse)
@@ -284,4 +307,4 @@ async def sheet_docx(request: Request, key: str) -> Response:
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-__all__ = ["bucket", "router"]
+__all__ = ["bucket", "reviewed", "router", "sheet_context"]

@@ -120,6 +120,12 @@ def test_juror_reviews_a_sheet_in_the_browser(browser: object, server: str, site
     assert state.current.decisions["Alice"]["methodo-collecte"].comment.startswith("Enquête")
     page.screenshot(path=str(ARTIFACTS / "sheet-locked.png"), full_page=True)
 
+    # The history, one click away: the lock is its last line, the chain checked.
+    page.click('[data-testid="history-link"]')
+    page.wait_for_selector('[data-testid="ev-lock"]')
+    assert "Verrouillage" in page.locator("tr").last.inner_text()
+    assert "Chaîne intacte" in page.inner_text('[data-testid="chain"]')
+
 
 def test_other_juror_csrf_and_rate_limit_in_the_browser(browser: object, server: str,
                                                         site: Site) -> None:

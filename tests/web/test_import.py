@@ -193,3 +193,19 @@ def test_a_library_refusal_reads_in_the_pages_language(diane: TestClient, site: 
     refusal = res.text.split(name)[-1]
     assert "another" in refusal.lower() and "--candidate" not in refusal
     assert "choisissez" not in refusal and "autre cohorte" not in refusal
+
+
+def test_an_unreadable_document_is_set_aside_with_its_reason(diane: TestClient,
+                                                            site: Site) -> None:
+    # The sheet claims exactly these bytes, so they are kept as its document, then fail to read.
+    import hashlib
+    import json
+
+    broken = b"%PDF-1.4\nnot really a PDF\n"
+    [(name, body)] = graded_files(site, "velocite.sheet.json")
+    sheet = json.loads(body)
+    sheet["submission"]["sha256"] = hashlib.sha256(broken).hexdigest()
+    res = _import(diane, [(name, json.dumps(sheet).encode()), ("velocite.pdf", broken)])
+    assert res.status_code == 200
+    assert "velocite.pdf" in res.text.split("velocite.sheet.json", 1)[-1]
+    assert VELOCITE in res.text  # the sheet itself is imported
