@@ -127,11 +127,16 @@ class Styles:
             match = _HEADING_NAME.match(style.name)
             if match:
                 return min(6, int(match.group(1)))
-            if style.name.lower() == "title":
+            if style.name.lower() in ("title", "toc heading"):
+                # Word's table-of-contents title ("Sommaire") has outline level 9 so that the
+                # table does not list itself; on the page it is a heading, as a PDF reader sees.
                 return 1
             if style.outline is not None:
                 return min(6, style.outline + 1) if style.outline < 9 else 0
         return 0
+
+    def is_toc_heading(self, sid: str | None) -> bool:
+        return any(style.name.lower() == "toc heading" for style in self._chain(sid))
 
     def toc_level(self, sid: str | None) -> int:
         for style in self._chain(sid):

@@ -174,6 +174,8 @@ class Walker:
     def read_paragraph(self, p: etree._Element, kind: str) -> tuple[_Para, int, str]:
         ppr = p.find(f"{W}pPr")
         sid, shading = _paragraph_props(ppr)
+        if kind == "toc" and self.styles.is_toc_heading(sid):
+            kind = "paragraph"  # the table's title ("Sommaire") is a heading on the page
         level = self.styles.heading_level(sid) if kind == "paragraph" else 0
         level = _outline_override(ppr, level) if kind == "paragraph" else 0
         if kind == "paragraph" and self.styles.toc_level(sid):
