@@ -23,7 +23,12 @@ from grader.ingest.errors import (
     NoTextError,
 )
 from grader.ingest.parts import Deadline, Extraction, RawBlock
-from grader.ingest.structure import build_sections, count_words, detect_language
+from grader.ingest.structure import (
+    align_levels,
+    build_sections,
+    count_words,
+    detect_language,
+)
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +86,7 @@ def _extract(fmt: str, data: bytes, limits: Limits) -> Extraction:
 
 def _assemble(path: Path, data: bytes, fmt: str, ext: Extraction,
               length: tuple[int, int] | None) -> Document:
+    align_levels(ext.blocks, ext.outline)
     pages = _pages(ext)
     texts = [page.text for page in pages]
     if not any(text.strip() for text in texts):

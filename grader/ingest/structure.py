@@ -7,6 +7,7 @@ from the headings found, otherwise from the table of contents' entries.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from grader.ingest.document import Section
 from grader.ingest.parts import OutlineEntry, RawBlock
@@ -41,6 +42,34 @@ def detect_language(text: str) -> str:
     if fr >= 1.5 * en:
         return "fr"
     return "en" if en >= 1.5 * fr else "unknown"
+
+
+def align_levels(blocks: list[RawBlock], outline: list[OutlineEntry]) -> None:
+    """Give each heading block the level the document's own outline (PDF bookmarks) gives it.
+
+    Levels read from font sizes fail when a part and its sub-headings share a size (« Partie 6 »
+    and « 1. Aller sur TikTok », both 14 pt): every sub-heading then ends the part, which looks
+    36 words long instead of 1,800 — and the same document read from its DOCX, whose styles say
+    the truth, drafts differently. The outline is the author's structure; a heading it does not
+    list keeps its measured level."""
+    if not outline:
+        return
+    levels: dict[tuple[str, int], int] = {}
+    for entry in outline:
+        levels.setdefault((_title_key(entry.title), entry.page), entry.level)
+    for block in blocks:
+        if block.kind != "heading" or not block.level:
+            continue
+        key = _title_key(block.text)
+        for page in (block.page, block.page - 1, block.page + 1):
+            if (key, page) in levels:
+                block.level = max(1, min(levels[(key, page)], 6))
+                break
+
+
+def _title_key(title: str) -> str:
+    text = unicodedata.normalize("NFKC", title).replace("\u2019", "'").replace("\u02bc", "'")
+    return " ".join(text.casefold().split())
 
 
 def build_sections(blocks: list[RawBlock], outline: list[OutlineEntry],
