@@ -13,7 +13,7 @@ import typer
 
 from grader.cli_options import BaseUrlOpt, ModelOpt, NoCacheOpt, NoRedactOpt
 from grader.errors import GraderError
-from grader.i18n import Lang, default_lang
+from grader.i18n import Lang, default_lang, t
 
 
 def batch(
@@ -69,7 +69,7 @@ def batch(
     progress = progress_for(language, enabled=not no_progress)
     try:
         if resume:
-            report = resume_batch(out, runtime, progress)
+            report = resume_batch(out, runtime, progress, language)
         else:
             report = run_batch(_options(source, deliverable, out, manifest, backend, via,
                                         language, no_cache, runtime,
@@ -77,6 +77,12 @@ def batch(
                                          "redact": False if no_redact else None}), progress)
     except GraderError as exc:
         _fail(exc)
+    except KeyboardInterrupt:
+        # Everything finished is already on disk (state, journal, sheets): say so, and how
+        # to carry on, rather than leave the coordinator with a bare prompt.
+        progress.stop()
+        typer.echo(t("batch.interrupted", language, out=out), err=True)
+        raise typer.Exit(130) from None
     _print(report, language)
     if report.failed:
         raise typer.Exit(1)
@@ -96,24 +102,42 @@ def _options(source: Path | None, deliverable: str | None, out: Path, manifest: 
                             backend_options={k: v for k, v in backend_options.items()
                                              if v is not None}, **values)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        _fail(GraderError(f"--{'-'.join(str(p) for p in err['loc'])}: {err['msg']}"))
+        _fail(GraderError(_option_error(exc.errors()[0], lang)))
+
+
+def _option_error(err: Any, lang: Lang) -> str:
+    """A refused option value in the coordinator's words (pydantic speaks English)."""
+    option = "--" + "-".join(str(p) for p in err["loc"]).replace("_", "-")
+    ctx = err.get("ctx") or {}
+    bound = {"greater_than_equal": ("ge", ctx.get("ge")), "greater_than": ("gt", ctx.get("gt")),
+             "less_than_equal": ("le", ctx.get("le"))}.get(err["type"])
+    if bound is not None:
+        return t(f"batch.error.option_{bound[0]}", lang, option=option, value=err["input"],
+                 bound=bound[1])
+    if err["type"] == "literal_error":
+        return t("batch.error.option_choice", lang, option=option, value=err["input"],
+                 expected=str(ctx.get("expected", "")).replace("'", "").replace(" or ", ", "))
+    return t("batch.error.option", lang, option=option, value=err["input"])
 
 
 def _print(report: Any, lang: Lang) -> None:
-    from grader.batch.summary import money
-    from grader.i18n import t
+    from grader.batch.summary import decimal, money, number
 
     if report.waiting:
         typer.echo(report.waiting)
         return
+    if report.kept:
+        typer.echo(t("batch.resumed", lang, kept=report.kept,
+                     todo=len(report.rows) - report.kept))
     kinds = [k for _, k, _ in report.duplicates]
     typer.echo(t("batch.done", lang, done=len(report.done), total=len(report.rows),
-                 out=report.out, elapsed=f"{report.elapsed:.1f} s", failed=len(report.failed),
+                 out=report.out, elapsed=decimal(f"{report.elapsed:.1f} s", lang),
+                 failed=len(report.failed),
                  duplicates=kinds.count("duplicate"), ignored=kinds.count("ignored")))
     totals = report.totals
-    typer.echo(t("batch.tokens", lang, tokens_in=totals.get("input_tokens", 0),
-                 tokens_out=totals.get("output_tokens", 0), calls=totals.get("calls", 0),
+    typer.echo(t("batch.tokens", lang, tokens_in=number(totals.get("input_tokens", 0), lang),
+                 tokens_out=number(totals.get("output_tokens", 0), lang),
+                 calls=number(totals.get("calls", 0), lang),
                  cost=money(totals.get("cost"), totals.get("currency", "USD"), lang)))
     typer.echo(t("batch.summary_written", lang, paths=", ".join(map(str, report.summary))))
     if report.failed:

@@ -78,7 +78,8 @@ class Cohort:
         if not rows:
             return
         processes = self.options.ingest_processes()
-        self.pool = Pool(processes, nice=0 if self.local else REMOTE_NICE)
+        self.pool = Pool(processes, nice=0 if self.local else REMOTE_NICE,
+                         lang=self.options.lang)
         self.pool.warm()
         if self.local:
             one, at_once = self._local, processes + 1  # +1 keeps every process fed
@@ -124,7 +125,8 @@ class Cohort:
             llm = cohort_backend(load_settings(**opts), self.journal, self.limiter)
             return Deferring(llm) if self.on_captured else llm  # type: ignore[return-value]
         if self.on_captured:
-            raise BackendError(t("batch.error.via_needs_llm", backend=self.options.backend))
+            raise BackendError(t("batch.error.via_needs_llm", self.options.lang,
+                                 backend=self.options.backend))
         return get_backend(self.options.backend, **opts)
 
     def _path(self, row: Row) -> str:
@@ -166,7 +168,7 @@ class Cohort:
             return self._failed(row, Failed(str(exc), "backend", got.seconds))
         draft_s = time.perf_counter() - start + got.prepare_s
         if tracker.errors:
-            reason = t("batch.failure.exhausted", n=len(tracker.errors),
+            reason = t("batch.failure.exhausted", self.options.lang, n=len(tracker.errors),
                        error=next(iter(tracker.errors.values())))
             return self._failed(row, Failed(reason, "exhausted", got.seconds))
         if tracker.capture:

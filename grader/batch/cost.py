@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from grader import yamlio
 from grader.backends.llm_settings import grader_home
 from grader.batch.discover import BatchError
-from grader.i18n import t
+from grader.i18n import Lang, t
 
 BUILT_IN = Path(__file__).with_name("prices.yaml")
 PER = 1_000_000
@@ -65,7 +65,7 @@ class Tokens:
     batch_output: int = 0
 
 
-def load_prices(path: Path | None = None) -> PriceTable:
+def load_prices(path: Path | None = None, lang: Lang | None = None) -> PriceTable:
     """--prices FILE, else $GRADER_HOME/prices.yaml, else the built-in table."""
     user = grader_home() / "prices.yaml"
     source = path or (user if user.is_file() else BUILT_IN)
@@ -73,13 +73,13 @@ def load_prices(path: Path | None = None) -> PriceTable:
         data = yamlio.safe_load(source.read_text(encoding="utf-8")) or {}
         return PriceTable.model_validate(data)
     except (OSError, yaml.YAMLError) as exc:
-        raise BatchError(t("batch.error.prices", path=source, reason=exc)) from None
+        raise BatchError(t("batch.error.prices", lang, path=source, reason=exc)) from None
     except ValidationError as exc:
         # A typo (unknown key) says more than the field it leaves missing: name it first.
         err = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")[0]
         where = ".".join(str(p) for p in err["loc"])
-        raise BatchError(t("batch.error.prices", path=source, reason=f"{where}: {err['msg']}")
-                         ) from None
+        raise BatchError(t("batch.error.prices", lang, path=source,
+                           reason=f"{where}: {err['msg']}")) from None
 
 
 def cost(tokens: Tokens, price: Price | None, batch: float = 0.5) -> float | None:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from grader.csvtext import read_csv_text
 from grader.errors import GraderError
-from grader.i18n import t
+from grader.i18n import Lang, t
 
 SUFFIXES = (".pdf", ".docx", ".txt", ".md")
 
@@ -66,47 +66,50 @@ class Entry:
 
 
 def discover(source: Path, deliverable: str | None, manifest: Path | None = None,
-             exclude: tuple[Path, ...] = ()) -> Discovery:
+             exclude: tuple[Path, ...] = (), lang: Lang | None = None) -> Discovery:
     """The submissions under `source`, in path order, duplicates and ignored files apart."""
     if not source.is_dir():
-        raise BatchError(t("batch.error.no_dir", path=source))
+        raise BatchError(t("batch.error.no_dir", lang, path=source))
     files = _walk(source, tuple(p.resolve() for p in exclude))
-    entries = read_manifest(manifest) if manifest else None
+    entries = read_manifest(manifest, deliverable, lang) if manifest else None
     found = Discovery()
-    wanted = _assign(source, files, deliverable, entries, found)
+    wanted = _assign(source, files, deliverable, entries, found, lang)
     seen: dict[tuple[str, str], str] = {}
     for path, rel, ident, candidate in wanted:
+        if not path.is_file() or path.stat().st_size == 0:
+            # A manifest's file that is not there, or an empty upload: each is a failure of
+            # its own to report (reading it says which), never a duplicate of another.
+            digest = "missing-" if not path.is_file() else "empty-"
+            digest += hashlib.sha256(rel.encode()).hexdigest()[:16]
+            found.items.append(Item(path, rel, digest, ident, candidate))
+            continue
         digest = file_sha256(path)
         if (digest, ident) in seen:
             found.duplicates.append((rel, seen[(digest, ident)]))
             continue
-        if path.stat().st_size > 0:  # empty uploads all hash alike, yet are distinct failures
-            seen[(digest, ident)] = rel
-        else:
-            digest = "empty-" + hashlib.sha256(rel.encode()).hexdigest()[:16]
+        seen[(digest, ident)] = rel
         found.items.append(Item(path, rel, digest, ident, candidate))
     return found
 
 
 def _assign(source: Path, files: list[Path], deliverable: str | None,
-            entries: list[Entry] | None, found: Discovery
+            entries: list[Entry] | None, found: Discovery, lang: Lang | None
             ) -> list[tuple[Path, str, str, str | None]]:
     """Each file with its deliverable and candidate (from the manifest, else the option)."""
     rels = {_rel(source, p): p for p in files}
     if entries is None:
         if deliverable is None:
-            raise BatchError(t("batch.error.no_deliverable"))
+            raise BatchError(t("batch.error.no_deliverable", lang))
         return [(p, rel, deliverable, None) for rel, p in rels.items()]
     listed: list[tuple[Path, str, str, str | None]] = []
     for entry in entries:
         ident = entry.deliverable or deliverable
-        if ident is None:
-            raise BatchError(t("batch.error.manifest_deliverable", line=entry.line))
+        assert ident is not None  # read_manifest refused a row without one
         rel = entry.file.replace("\\", "/")
         rel = rel[2:] if rel.startswith("./") else rel
         listed.append((source / rel, rel, ident, entry.candidate))
     named = {rel for _, rel, _, _ in listed}
-    found.ignored += [(rel, t("batch.ignored.not_in_manifest")) for rel in rels
+    found.ignored += [(rel, t("batch.ignored.not_in_manifest", lang)) for rel in rels
                       if rel not in named]
     return listed
 
@@ -140,24 +143,48 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def read_manifest(path: Path) -> list[Entry]:
+HEADERS = {"file": "file", "fichier": "file", "candidate": "candidate",
+           "candidat": "candidate", "deliverable": "deliverable", "livrable": "deliverable"}
+"""Column names of a manifest: the documented English ones, or the French a coordinator
+naturally types in a spreadsheet."""
+
+
+def read_manifest(path: Path, deliverable: str | None = None, lang: Lang | None = None
+                  ) -> list[Entry]:
     """Rows of a `file,candidate,deliverable` CSV (`,` or `;`; UTF-8 with or without BOM, or
-    Windows-1252 as Excel saves it)."""
+    Windows-1252 as Excel saves it). A row without a file, or with no deliverable (its own or
+    `deliverable`), or with an unknown one, is refused with its line number."""
+    from grader.batch.rubrics import check_deliverable
+
     try:
         text = read_csv_text(path)
+    except FileNotFoundError:
+        raise BatchError(t("batch.error.manifest_missing", lang, path=path)) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise BatchError(t("batch.error.manifest_unreadable", path=path, reason=exc)) from None
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        raise BatchError(t("batch.error.manifest_unreadable", lang, path=path,
+                           reason=reason)) from None
     lines = text.splitlines()
     delimiter = ";" if lines and lines[0].count(";") > lines[0].count(",") else ","
     reader = csv.DictReader(lines, delimiter=delimiter)
     fields = [f.strip().lower() for f in reader.fieldnames or []]
-    if "file" not in fields:
-        raise BatchError(t("batch.error.manifest_header", path=path, found=",".join(fields)))
+    if "file" not in {HEADERS.get(f) for f in fields}:
+        raise BatchError(t("batch.error.manifest_header", lang, path=path,
+                           found=delimiter.join(fields)))
     entries = []
     for number, row in enumerate(reader, start=2):
-        clean = {(k or "").strip().lower(): (v or "").strip() for k, v in row.items()}
+        clean = {HEADERS.get((k or "").strip().lower(), ""): (v or "").strip()
+                 for k, v in row.items()}
+        if not any(clean.values()):
+            continue  # a blank line (Excel leaves some at the end)
         if not clean.get("file"):
-            raise BatchError(t("batch.error.manifest_file", path=path, line=number))
+            raise BatchError(t("batch.error.manifest_file", lang, path=path, line=number))
+        ident = clean.get("deliverable") or deliverable
+        if ident is None:
+            raise BatchError(t("batch.error.manifest_deliverable", lang, path=path,
+                               line=number))
+        check_deliverable(ident, lang, where=t("batch.error.where_line", lang, path=path,
+                                              line=number))
         entries.append(Entry(clean["file"], clean.get("candidate") or None,
                              clean.get("deliverable") or None, number))
     return entries

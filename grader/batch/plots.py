@@ -31,6 +31,8 @@ def plot_distributions(view: View, folder: Path) -> dict[str, str]:
     folder.mkdir(parents=True, exist_ok=True)
     written = {}
     for deliverable in view.deliverables():
+        if not view.criteria(deliverable):
+            continue  # every criterion is the jury's: nothing drafted to plot
         fig = _figure(Figure, view, deliverable)
         buffer = io.BytesIO()
         # No timestamp in the PNG: two runs over the same sheets give the same bytes.
@@ -67,6 +69,7 @@ def _bars(ax: Any, rows: list[Any], levels: list[int], labels: dict[int, str],
             f"{level} {labels.get(level, '')}"
         ax.barh(names, counts, left=left, color=colour, label=label)
         left = [a + b for a, b in zip(left, counts, strict=True)]
+    _whole_counts(ax.xaxis)
     ax.set_xlabel(t("batch.summary.plot.count", lang))
     ax.legend(loc="lower center", bbox_to_anchor=(0.5, 1.0), ncol=len(levels) + 1,
               fontsize="small", frameon=False)
@@ -83,8 +86,18 @@ def _notes(ax: Any, view: View, deliverable: str) -> None:
             notes.append(note)
     ax.hist(notes, bins=[x / 2 for x in range(0, 41)], color="#2e86c1")
     ax.set_xlim(0, 20)
+    ax.set_xticks(range(0, 21, 2))  # whole notes: no « 2.5 » in a French summary
+    _whole_counts(ax.yaxis)
     ax.set_xlabel(t("batch.summary.plot.note", view.lang))
     ax.set_ylabel(t("batch.summary.plot.count", view.lang))
+
+
+def _whole_counts(axis: Any) -> None:
+    """Counts of submissions are whole: no « 0.25 copie » tick (nor a decimal point a French
+    reader does not write), whatever the cohort's size."""
+    from matplotlib.ticker import MaxNLocator
+
+    axis.set_major_locator(MaxNLocator(integer=True))
 
 
 __all__ = ["plot_distributions"]

@@ -24,14 +24,14 @@ from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
 from grader.batch.work import Failed
-from grader.i18n import t
+from grader.i18n import Lang, t
 
 T = TypeVar("T")
 
 
 class Pool:
-    def __init__(self, size: int, nice: int = 0) -> None:
-        self.size, self.nice = size, nice
+    def __init__(self, size: int, nice: int = 0, lang: Lang | None = None) -> None:
+        self.size, self.nice, self.lang = size, nice, lang
         self.generation = 0
         self._pool = self._new()
 
@@ -49,7 +49,7 @@ class Pool:
                     self.generation += 1
                     self._pool = self._new()
                     pool.shutdown(wait=False, cancel_futures=True)
-        return Failed(t("batch.failure.crashed"), "crashed")
+        return Failed(t("batch.failure.crashed", self.lang), "crashed")
 
     def warm(self) -> None:
         """Start every worker now (they import grader while the caller does something else)."""

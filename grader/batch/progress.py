@@ -1,5 +1,6 @@
-"""Progress of a cohort run: a rich bar on a terminal (counts, failures, tokens, ETA), nothing
-when the output is not a terminal (a cron job or CI log wants the final summary only)."""
+"""Progress of a cohort run: a rich bar on a terminal (counts, failures, tokens, ETA), no bar
+when the output is not a terminal (a cron job or CI log wants the final summary only) — only
+the few notes about a provider batch (submitted, ended), which say where the work is."""
 
 from __future__ import annotations
 
@@ -31,6 +32,14 @@ class Silent:
 
     def stop(self) -> None:
         pass
+
+
+class Plain(Silent):
+    """No bar (stderr is a log, or --no-progress), but the notes still reach stderr: a
+    provider batch's id and status are what a coordinator needs to find it again."""
+
+    def note(self, text: str) -> None:
+        print(text, file=sys.stderr, flush=True)
 
 
 class Bar:
@@ -83,8 +92,8 @@ class Bar:
 
 
 def progress_for(lang: Lang, enabled: bool = True) -> Progress:
-    """A bar when stderr is a terminal, else silence."""
-    return Bar(lang) if enabled and sys.stderr.isatty() else Silent()
+    """A bar when stderr is a terminal, else the notes alone."""
+    return Bar(lang) if enabled and sys.stderr.isatty() else Plain()
 
 
-__all__ = ["Bar", "Progress", "Silent", "progress_for"]
+__all__ = ["Bar", "Plain", "Progress", "Silent", "progress_for"]

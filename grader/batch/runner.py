@@ -20,12 +20,13 @@ from pathlib import Path
 from typing import Any
 
 from grader.batch.cohort import Cohort, preload
+from grader.batch.cost import load_prices
 from grader.batch.discover import BatchError, Discovery, assign_stems, discover
 from grader.batch.options import RUNTIME_FIELDS, BatchOptions
 from grader.batch.progress import Progress, Silent
+from grader.batch.rubrics import check_backend, check_deliverable
 from grader.batch.state import Row, State
-from grader.i18n import t
-from grader.rubric.load import load_rubric
+from grader.i18n import Lang, t
 from grader.sheet.models import ScoringSheet
 from grader.sheet.store import SHEET_SUFFIX
 
@@ -48,6 +49,8 @@ class BatchReport:
     totals: dict[str, Any] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     """Seconds per phase: discover, grade, summary."""
+    kept: int = 0
+    """Submissions already done by an earlier run, kept as they were (not graded again)."""
 
     @property
     def failed(self) -> list[Row]:
@@ -64,20 +67,30 @@ def run_batch(options: BatchOptions, progress: Progress | None = None) -> BatchR
 
 
 def resume_batch(out: Path, overrides: dict[str, Any] | None = None,
-                 progress: Progress | None = None) -> BatchReport:
-    """Carry on the run stored in `out`, with the runtime `overrides` (workers, limits…)."""
-    return _run(None, (out, overrides or {}), progress or Silent())
+                 progress: Progress | None = None, lang: Lang | None = None) -> BatchReport:
+    """Carry on the run stored in `out`, with the runtime `overrides` (workers, limits…).
+    `lang`: the language of the errors met before the stored run is read (then its own)."""
+    return _run(None, (out, overrides or {}), progress or Silent(), lang)
 
 
 def _run(given: BatchOptions | None, resume: tuple[Path, dict[str, Any]] | None,
-         progress: Progress) -> BatchReport:
+         progress: Progress, lang: Lang | None = None) -> BatchReport:
     out = given.out if given else resume[0]  # type: ignore[index]
+    lang = given.lang if given else lang
+    if given is not None:
+        # Before any folder is made or process started: a typo is one line, not a crash,
+        # and leaves no stray output folder behind.
+        if given.source is not None and not given.source.is_dir():
+            raise BatchError(t("batch.error.no_dir", lang, path=given.source))
+        check_backend(given.backend, lang)
+        if given.deliverable is not None:
+            check_deliverable(given.deliverable, lang, where="--deliverable")
     out.mkdir(parents=True, exist_ok=True)
-    with _locked(out):
+    with _locked(out, lang):
         sweep_temp(out)
         state = State(out)
         try:
-            options = _settle(state, given, resume)
+            options = _settle(state, given, resume, lang)
             return _grade(options, state, progress)
         finally:
             state.close()
@@ -96,6 +109,7 @@ def _grade(options: BatchOptions, state: State, progress: Progress) -> BatchRepo
 
         waiting = via_openai_batch(options, state, keys, progress)
     sheets: dict[str, ScoringSheet] = {}
+    kept = len(keys) - len(state.rows("pending", keys))
     if waiting is None:
         pending = state.rows("pending", keys)
         progress.start(t("batch.progress.grading", options.lang), len(keys),
@@ -108,7 +122,8 @@ def _grade(options: BatchOptions, state: State, progress: Progress) -> BatchRepo
         sheets = cohort.sheets
     timings["grade"] = clock() - started - timings["discover"]
     report = BatchReport(out=options.out, rows=state.rows(keys=keys),
-                         duplicates=state.skipped(), waiting=waiting, timings=timings)
+                         duplicates=state.skipped(), waiting=waiting, timings=timings,
+                         kept=kept)
     if waiting is None:
         from grader.batch.summary import write_summary
 
@@ -120,13 +135,13 @@ def _grade(options: BatchOptions, state: State, progress: Progress) -> BatchRepo
 
 
 def _settle(state: State, given: BatchOptions | None,
-            resume: tuple[Path, dict[str, Any]] | None) -> BatchOptions:
+            resume: tuple[Path, dict[str, Any]] | None, lang: Lang | None) -> BatchOptions:
     """The run's options: stored ones on --resume (runtime knobs overridable), else the given
     ones — and when what the drafts depend on changed, every sheet is graded again."""
     stored = state.get_meta("options")
     if resume is not None:
         if stored is None:
-            raise BatchError(t("batch.error.nothing_to_resume", out=resume[0]))
+            raise BatchError(t("batch.error.nothing_to_resume", lang, out=resume[0]))
         changes = {k: v for k, v in resume[1].items() if k in RUNTIME_FIELDS and v is not None}
         options = BatchOptions.model_validate({**stored, **changes, "out": str(resume[0])})
     else:
@@ -136,9 +151,10 @@ def _settle(state: State, given: BatchOptions | None,
                 options.signature():
             state.reopen(r.key for r in state.rows("done"))
     if options.source is None:
-        raise BatchError(t("batch.error.no_source"))
+        raise BatchError(t("batch.error.no_source", options.lang))
     if options.via == "openai-batch" and options.backend != "llm":
-        raise BatchError(t("batch.error.via_needs_llm", backend=options.backend))
+        raise BatchError(t("batch.error.via_needs_llm", options.lang, backend=options.backend))
+    load_prices(options.prices, options.lang)  # a bad table stops now, not after the cohort
     state.set_meta("options", options.model_dump(mode="json"))
     return options
 
@@ -146,12 +162,11 @@ def _settle(state: State, given: BatchOptions | None,
 def _register(state: State, options: BatchOptions) -> list[str]:
     """Discover the folder into the state; the keys of this cohort's submissions."""
     assert options.source is not None
-    for ident in {options.deliverable} - {None}:
-        load_rubric(ident)  # type: ignore[arg-type] # an unknown id stops here, named
+    if options.deliverable is not None:
+        check_deliverable(options.deliverable, options.lang, where="--deliverable")
+    # The manifest's deliverables are checked as it is read, each with its line.
     found: Discovery = discover(options.source, options.deliverable, options.manifest,
-                                exclude=(options.out,))
-    for ident in {i.deliverable for i in found.items}:
-        load_rubric(ident)
+                                exclude=(options.out,), lang=options.lang)
     stems = assign_stems(found.items, state.stems())
     with state.transaction() as con:
         con.execute("DELETE FROM skipped")
@@ -170,7 +185,7 @@ def _register(state: State, options: BatchOptions) -> list[str]:
 
 
 @contextlib.contextmanager
-def _locked(out: Path) -> Iterator[None]:
+def _locked(out: Path, lang: Lang | None = None) -> Iterator[None]:
     """One run per output folder; the kernel drops the lock when the process dies."""
     try:
         import fcntl
@@ -181,7 +196,7 @@ def _locked(out: Path) -> Iterator[None]:
         try:
             fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
-            raise BatchError(t("batch.error.locked", out=out)) from None
+            raise BatchError(t("batch.error.locked", lang, out=out)) from None
         yield
 
 

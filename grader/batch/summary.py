@@ -16,7 +16,7 @@ from grader.batch.cost import PriceTable, Tokens, cost, load_prices
 from grader.batch.journal import Journal
 from grader.batch.options import BatchOptions
 from grader.batch.state import Row, State
-from grader.i18n import Lang, t
+from grader.i18n import Lang, has, t
 from grader.sheet.models import ScoringSheet
 from grader.sheet.store import SHEET_SUFFIX, SheetError, atomic_write_text, read_sheet
 
@@ -50,9 +50,12 @@ class Line:
         entries = self.sheet.criteria if self.sheet else []
         return sum(1 for e in entries if e.draft is not None and e.draft.level is None)
 
-    def flags_text(self) -> str:
-        crit = [f"{k}×{n}" for k, n in sorted(self.criterion_flags.items())]
-        return "; ".join(self.doc_flags + crit)
+    def flags_text(self, lang: Lang) -> str:
+        """The flags in words (the sheets' own labels), criterion flags with their count."""
+        docs = [_label("sheet.flag", code, lang) for code in self.doc_flags]
+        crit = [f"{_label('sheet.cflag', k, lang)} ×{n}"
+                for k, n in sorted(self.criterion_flags.items())]
+        return "; ".join(docs + crit)
 
     def attention(self) -> tuple[int, int, int]:
         """Sort key: document flags, then unscored criteria, then criterion flags."""
@@ -87,10 +90,12 @@ class View:
         return sorted({x.row.deliverable for x in self.lines if x.sheet is not None})
 
     def criteria(self, deliverable: str) -> list[tuple[str, str]]:
-        """(id, label) of the criteria of `deliverable`, in the grid's order."""
+        """(id, label) of the drafted criteria of `deliverable`, in the grid's order: a
+        jury_only criterion (oral, group work) never has a drafted level, so a column or a
+        row of zeros for it would only read as « nobody reached any level »."""
         for line in self.done:
             if line.sheet is not None and line.row.deliverable == deliverable:
-                return [(e.id, e.label) for e in line.sheet.criteria]
+                return [(e.id, e.label) for e in line.sheet.criteria if e.mode == "draft"]
         return []
 
     def totals(self) -> dict[str, Any]:
@@ -110,7 +115,7 @@ class View:
 def build_view(options: BatchOptions, state: State, rows: list[Row],
                known: dict[str, ScoringSheet] | None = None) -> View:
     """`known`: sheets already in memory (written by this run), by submission key."""
-    prices = load_prices(options.prices)
+    prices = load_prices(options.prices, options.lang)
     model = options.backend_options.get("model")
     batch_tokens = Journal(state.con).tokens("batch")
     lines = []
@@ -155,42 +160,68 @@ def columns(view: View) -> list[tuple[str, str]]:
     return [(d, c) for d in view.deliverables() for c, _ in view.criteria(d)]
 
 
+CSV_BOM = "\ufeff"
+"""Excel reads a CSV without a BOM in the machine's ANSI code page: « Zoé » would become
+« ZoÃ© ». The BOM makes Excel (and LibreOffice) read UTF-8; Python reads it with utf-8-sig."""
+
+
 def to_csv(view: View) -> str:
+    """One row per submission, for a spreadsheet of the summary's language: in French `;`
+    between fields and a decimal comma (what Excel expects on a French Windows, where `,` is
+    the decimal mark), in English `,` and a decimal point."""
     cols = columns(view)
     several = len(view.deliverables()) > 1
     head = ["candidate", "file", "deliverable", "status", "indicative_note", "draft_note",
             *[f"{d}/{c}" if several else c for d, c in cols], "flags", "unscored",
             "input_tokens", "output_tokens", "calls", "cost", "reason", "sheet"]
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv.writer(buffer, delimiter=";" if view.lang == "fr" else ",",
+                        lineterminator="\r\n")
     writer.writerow(head)
     for line in [*view.done, *view.failed]:
-        writer.writerow(_csv_row(line, cols))
-    return buffer.getvalue()
+        writer.writerow(_csv_row(line, cols, view.lang))
+    return CSV_BOM + buffer.getvalue()
 
 
-def _csv_row(line: Line, cols: list[tuple[str, str]]) -> list[Any]:
+def _csv_row(line: Line, cols: list[tuple[str, str]], lang: Lang) -> list[Any]:
     sheet, row = line.sheet, line.row
     levels = {(row.deliverable, e.id): e.draft.level for e in sheet.criteria
               if e.draft is not None} if sheet else {}
+    cost_text = "" if line.cost is None else decimal(f"{line.cost:.6f}", lang)
     return [line.candidate, row.path, row.deliverable, row.status,
-            _num(sheet.indicative_note if sheet else None),
-            _num(sheet.draft_note if sheet else None),
+            note(sheet.indicative_note if sheet else None, lang),
+            note(sheet.draft_note if sheet else None, lang),
             *["" if levels.get(c) is None else levels[c] for c in cols],
-            line.flags_text(), line.unscored if sheet else "", row.input_tokens,
-            row.output_tokens, row.calls, "" if line.cost is None else f"{line.cost:.6f}",
+            line.flags_text(lang), line.unscored if sheet else "", row.input_tokens,
+            row.output_tokens, row.calls, cost_text,
             row.reason or "", f"{row.stem}{SHEET_SUFFIX}" if sheet else ""]
 
 
-def _num(value: float | None) -> str:
-    return "" if value is None else f"{value:g}"
+def decimal(text: str, lang: Lang) -> str:
+    return text.replace(".", ",") if lang == "fr" else text
+
+
+def note(value: float | None, lang: Lang) -> str:
+    """A note /20 as the reader writes it (`12,5` in French); empty when there is none."""
+    return "" if value is None else decimal(f"{value:g}", lang)
+
+
+def number(value: int, lang: Lang) -> str:
+    """A count with thousands grouped (`59 004` in French, `59,004` in English)."""
+    return f"{value:,}".replace(",", "\u202f") if lang == "fr" else f"{value:,}"
 
 
 def money(value: float | None, currency: str, lang: Lang) -> str:
     if value is None:
         return t("batch.summary.unknown_cost", lang)
     text = f"{value:,.4f} {currency}"
-    return text.replace(",", " ").replace(".", ",") if lang == "fr" else text
+    return text.replace(",", "\u202f").replace(".", ",") if lang == "fr" else text
+
+
+def _label(prefix: str, code: str, lang: Lang) -> str:
+    """A flag's words from the sheets' catalogue; an unknown code is shown as it is."""
+    key = f"{prefix}.{code}"
+    return t(key, lang) if has(key) else code
 
 
 def distribution(view: View, deliverable: str) -> list[tuple[str, str, Counter[Any]]]:
@@ -220,6 +251,9 @@ def render_md(view: View) -> str:
     out = [f"# {t('batch.summary.title', lang)}", "", _headline(view, totals), ""]
     for deliverable in view.deliverables():
         out += [f"## {t('batch.summary.distribution', lang, deliverable=deliverable)}", ""]
+        if not view.criteria(deliverable):
+            out += [t("batch.summary.jury_only", lang), ""]
+            continue
         if deliverable in view.plots:
             out += [f"![{deliverable}]({view.plots[deliverable]})", ""]
         levels = sorted(scale(view, deliverable))
@@ -238,7 +272,8 @@ def _headline(view: View, totals: dict[str, Any]) -> str:
     lang = view.lang
     return t("batch.summary.headline", lang, done=totals["done"], failed=totals["failed"],
              skipped=totals["skipped"], backend=view.options.backend,
-             tokens_in=totals["input_tokens"], tokens_out=totals["output_tokens"],
+             tokens_in=number(totals["input_tokens"], lang),
+             tokens_out=number(totals["output_tokens"], lang),
              cost=money(totals["cost"], totals["currency"], lang),
              as_of=view.prices.as_of or "?")
 
@@ -252,11 +287,12 @@ def _md_submissions(view: View) -> list[str]:
     for line in view.done:
         sheet = line.sheet
         assert sheet is not None
-        note = _num(sheet.indicative_note if sheet.indicative_note is not None
-                    else sheet.draft_note) or "—"
+        shown = note(sheet.indicative_note if sheet.indicative_note is not None
+                     else sheet.draft_note, lang) or "—"
         cells = [line.candidate, f"[{line.row.path}]({line.row.stem}.md)", line.row.deliverable,
-                 note, line.flags_text() or "—", str(line.unscored),
-                 f"{line.row.input_tokens} / {line.row.output_tokens}",
+                 shown, line.flags_text(lang) or "—", str(line.unscored),
+                 f"{number(line.row.input_tokens, lang)} / "
+                 f"{number(line.row.output_tokens, lang)}",
                  money(line.cost, view.prices.currency, lang)]
         out.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
     return [*out, ""]
@@ -275,5 +311,5 @@ def _md_failures(view: View) -> list[str]:
     return out
 
 
-__all__ = ["Line", "View", "build_view", "columns", "distribution", "money", "render_md",
-           "scale", "to_csv", "write_summary"]
+__all__ = ["CSV_BOM", "Line", "View", "build_view", "columns", "decimal", "distribution",
+           "money", "note", "number", "render_md", "scale", "to_csv", "write_summary"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from html import escape
 
-from grader.batch.summary import View, _headline, distribution, money, scale
+from grader.batch.summary import View, _headline, distribution, money, note, number, scale
 from grader.i18n import t
 
 STYLE = """body{font-family:system-ui,sans-serif;max-width:70rem;margin:2rem auto;padding:0 1rem}
@@ -29,6 +29,8 @@ def render_html(view: View) -> str:
 def _distribution(view: View, deliverable: str) -> list[str]:
     lang = view.lang
     out = [f"<h2>{escape(t('batch.summary.distribution', lang, deliverable=deliverable))}</h2>"]
+    if not view.criteria(deliverable):
+        return [*out, f"<p>{escape(t('batch.summary.jury_only', lang))}</p>"]
     if deliverable in view.plots:
         out.append(f'<img src="{escape(view.plots[deliverable])}" alt="{escape(deliverable)}">')
     labels = scale(view, deliverable)
@@ -52,13 +54,15 @@ def _submissions(view: View) -> list[str]:
     for line in view.done:
         sheet = line.sheet
         assert sheet is not None
-        note = sheet.indicative_note if sheet.indicative_note is not None else sheet.draft_note
+        shown = note(sheet.indicative_note if sheet.indicative_note is not None
+                     else sheet.draft_note, lang)
         flagged = ' class="flagged"' if line.doc_flags or line.unscored else ""
         cells = [escape(line.candidate),
                  f'<a href="{escape(line.row.stem)}.md">{escape(line.row.path)}</a>',
-                 escape(line.row.deliverable), "—" if note is None else f"{note:g}",
-                 escape(line.flags_text() or "—"), str(line.unscored),
-                 f"{line.row.input_tokens} / {line.row.output_tokens}",
+                 escape(line.row.deliverable), shown or "—",
+                 escape(line.flags_text(lang) or "—"), str(line.unscored),
+                 f"{number(line.row.input_tokens, lang)} / "
+                 f"{number(line.row.output_tokens, lang)}",
                  escape(money(line.cost, view.prices.currency, lang))]
         out.append(f"<tr{flagged}>" + "".join(f"<td>{c}</td>" for c in cells) + "</tr>")
     return [*out, "</table>"]

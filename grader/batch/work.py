@@ -79,9 +79,12 @@ def ingest(path: str, deliverable: str, budget_tokens: int | None = None
         prepared = prepare(doc, rubric, budget_tokens, redactor=True)
         return Ingested(doc, read_s, prepared, time.perf_counter() - start - read_s)
     except GraderError as exc:
-        return Failed(str(exc), getattr(exc, "code", "error"), time.perf_counter() - start)
+        # The reason alone: the summary and the terminal put the file's path beside it, and
+        # « chiffre.pdf — chiffre.pdf : … » reads as a stammer.
+        reason = getattr(exc, "reason", None) or str(exc)
+        return Failed(reason, getattr(exc, "code", "error"), time.perf_counter() - start)
     except Exception as exc:  # noqa: BLE001 — one bad file never stops the cohort
-        return Failed(f"{Path(path).name}: {type(exc).__name__}: {exc}", "internal")
+        return Failed(f"{type(exc).__name__}: {exc}", "internal")
 
 
 def warm() -> None:

@@ -100,7 +100,9 @@ def _open(data: bytes) -> pdfium.PdfDocument:
     try:
         return pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
-        if exc.err_code == pdfium_c.FPDF_ERR_PASSWORD:
+        # PDFium's error code outlives the file that set it: in a batch worker, a PDF with no
+        # page read after an encrypted one also says "password". Only /Encrypt makes it so.
+        if exc.err_code == pdfium_c.FPDF_ERR_PASSWORD and b"/Encrypt" in data:
             raise PasswordProtectedError(
                 "PDF protégé par un mot de passe d'ouverture : demandez une version sans "
                 "mot de passe"

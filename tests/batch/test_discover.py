@@ -58,7 +58,7 @@ def test_a_manifest_maps_candidates_and_deliverables_and_ignores_the_rest(
 
 def test_bad_manifests_and_folders_are_named(tmp_path: Path) -> None:
     bad = tmp_path / "m.csv"
-    bad.write_text("fichier,candidat\na.pdf,x\n", encoding="utf-8")
+    bad.write_text("nom,candidat\na.pdf,x\n", encoding="utf-8")
     with pytest.raises(BatchError, match="m.csv.*file"):
         read_manifest(bad)
     with pytest.raises(BatchError, match="nowhere"):
