@@ -7,6 +7,10 @@ ligatures expanded, soft hyphens and invisible code points gone, line-end hyphen
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from grader.ingest.parts import Deadline
 
 _LIGATURES = {
     "\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl",
@@ -47,25 +51,36 @@ def clean(text: str) -> str:
     return _HSPACE.sub(" ", text) if "  " in text else text
 
 
-def join_lines(lines: list[str]) -> str:
+def join_lines(lines: list[str], deadline: Deadline | None = None) -> str:
     """Reflow the lines of one paragraph, joining words hyphenated at a line end.
 
     `déve-` + `loppement` gives `développement`. The hyphen stays when it belongs to the word:
     before a capital or a digit (`Saint-` + `Denis`, `COVID-` + `19`) or a particle of a French
     compound (`peut-` + `être`, `celle-` + `ci`).
     """
-    out = ""
-    for line in lines:
+    # Pieces joined once at the end: growing one string line by line copies it at every line,
+    # and a 40 MB text file with no blank line (one "paragraph") never finished.
+    pieces: list[str] = []
+    tail = ""  # the output's last three characters, for the hyphen test
+    for number, line in enumerate(lines):
+        if deadline is not None and number % 4096 == 4095:
+            deadline.check()  # one "paragraph" may be a whole file
         line = line.strip()
         if not line:
             continue
-        if not out:
-            out = line
-        elif _LETTER_HYPHEN_END.search(out[-2:]):
-            out = out[:-1] + line if _is_split_word(line) else out + line
+        if not pieces:
+            pieces.append(line)
+            tail = line[-3:]
+        elif _LETTER_HYPHEN_END.search(tail[-2:]):
+            if _is_split_word(line):
+                pieces[-1] = pieces[-1][:-1]  # one line copied, never the paragraph
+                tail = tail[:-1]
+            pieces.append(line)
+            tail = (tail + line)[-3:]
         else:
-            out = f"{out} {line}"
-    return out
+            pieces += (" ", line)
+            tail = (tail + " " + line)[-3:]
+    return "".join(pieces)
 
 
 def _is_split_word(line: str) -> bool:

@@ -60,7 +60,7 @@ def read_text(data: bytes, markdown: bool, deadline: Deadline) -> Extraction:
     for number, segment in enumerate(segments, start=1):
         deadline.check()
         parse = _markdown_blocks if markdown else _text_blocks
-        blocks += [RawBlock(b.text, number, b.level, b.kind) for b in parse(segment)]
+        blocks += [RawBlock(b.text, number, b.level, b.kind) for b in parse(segment, deadline)]
     count = len(segments) if exact else estimate_pages(blocks)
     return Extraction(page_count=max(1, count), blocks=blocks, approximate=not exact)
 
@@ -69,18 +69,23 @@ def _paragraphs(text: str) -> list[list[str]]:
     return [p.split("\n") for p in re.split(r"\n\s*\n", text) if p.strip()]
 
 
-def _text_blocks(text: str) -> list[RawBlock]:
-    return [RawBlock(join_lines(lines), 1) for lines in _paragraphs(text)]
+def _text_blocks(text: str, deadline: Deadline) -> list[RawBlock]:
+    blocks = []
+    for lines in _paragraphs(text):
+        deadline.check()  # a file without form feeds is one segment: check within it too
+        blocks.append(RawBlock(join_lines(lines, deadline), 1))
+    return blocks
 
 
-def _markdown_blocks(text: str) -> list[RawBlock]:
+def _markdown_blocks(text: str, deadline: Deadline) -> list[RawBlock]:
     blocks: list[RawBlock] = []
     for lines in _paragraphs(_strip_inline(text)):
-        blocks += _md_paragraph(lines)
+        deadline.check()
+        blocks += _md_paragraph(lines, deadline)
     return [b for b in blocks if b.text]
 
 
-def _md_paragraph(lines: list[str]) -> list[RawBlock]:
+def _md_paragraph(lines: list[str], deadline: Deadline) -> list[RawBlock]:
     if lines[0].lstrip().startswith("|"):
         rows = [_table_row(line) for line in lines if not _TABLE_RULE.match(line)]
         return [RawBlock("\n".join(rows), 1, kind="table")]
@@ -91,24 +96,25 @@ def _md_paragraph(lines: list[str]) -> list[RawBlock]:
     for line in lines:
         heading = _ATX.match(line)
         if heading or _LIST_ITEM.match(line) or (body and _SETEXT.match(line)):
-            out += _flush(body, line, heading)
+            out += _flush(body, line, heading, deadline)
             body = []
         else:
             body.append(line)
-    return out + _flush(body, None, None)
+    return out + _flush(body, None, None, deadline)
 
 
-def _flush(body: list[str], line: str | None, heading: re.Match[str] | None) -> list[RawBlock]:
+def _flush(body: list[str], line: str | None, heading: re.Match[str] | None,
+           deadline: Deadline) -> list[RawBlock]:
     """Close the running paragraph on a heading, a list item or a setext underline."""
     out: list[RawBlock] = []
     if line is not None and _SETEXT.match(line) and body:
         level = 1 if line.strip().startswith("=") else 2
         title = body.pop()
         if body:
-            out.append(RawBlock(join_lines(body), 1))
+            out.append(RawBlock(join_lines(body, deadline), 1))
         return [*out, RawBlock(title.strip(), 1, level, "heading")]
     if body:
-        out.append(RawBlock(join_lines(body), 1))
+        out.append(RawBlock(join_lines(body, deadline), 1))
     if heading is not None:
         out.append(RawBlock(heading.group(2), 1, len(heading.group(1)), "heading"))
     elif line is not None:
