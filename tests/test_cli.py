@@ -146,3 +146,10 @@ def test_python_dash_m_grader_works(repo: Path) -> None:
     res = subprocess.run([sys.executable, "-m", "grader", "--help"], capture_output=True,
                          text=True, timeout=60, cwd=repo)
     assert res.returncode == 0 and "rubrics" in res.stdout
+
+
+def test_an_unknown_deliverable_is_named_in_french_without_a_path(cli: Run, repo: Path) -> None:
+    res = cli("grade", repo / "samples" / "memoire.pdf", "--deliverable", "memoir")
+    assert res.returncode == 2
+    assert "livrable inconnu « memoir »" in res.stderr and "memoire" in res.stderr
+    assert "rubrics/" not in res.stderr and len(res.stderr.strip().splitlines()) == 1

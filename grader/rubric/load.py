@@ -11,6 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 from grader import yamlio
 from grader.errors import GraderError
+from grader.i18n import t
 from grader.rubric.models import Epreuve, Rubric
 
 RULES_FILE = "rules.yaml"
@@ -24,6 +25,18 @@ class RubricError(GraderError):
         self.path, self.field, self.problem = path, field, problem
         where = f"{path}: {field}: " if field else f"{path}: "
         super().__init__(f"{where}{problem}")
+
+
+class UnknownDeliverable(RubricError):
+    """An id that names no rubric: what a coordinator mistypes, so it is said in their language,
+    without the installation's path."""
+
+    def __init__(self, path: Path, ident: str, known: str) -> None:
+        super().__init__(path, "", t("rubric.unknown_deliverable", ident=ident, known=known))
+        self.args = (self.problem,)
+
+    def __str__(self) -> str:
+        return self.problem
 
 
 def rubrics_dir() -> Path:
@@ -109,7 +122,7 @@ def load_rubric(deliverable: str, folder: Path | None = None) -> Rubric:
     path = (folder or rubrics_dir()) / f"{deliverable}.yaml"
     if not path.is_file():
         known = ", ".join(r for r in sorted(load_all(folder)[0]))
-        raise RubricError(path, "", f"unknown deliverable '{deliverable}' (known: {known})")
+        raise UnknownDeliverable(path, deliverable, known)
     item = load_file(path)
     if not isinstance(item, Rubric):
         raise RubricError(path, "", f"'{deliverable}' is an épreuve without a written text")
