@@ -124,7 +124,8 @@ def encrypted_flag() -> Flag:
 
 def approximate_flag(count: int) -> Flag:
     return Flag(code="approximate_pages", pages=[],
-                message=f"Numéros de page estimés ({count} pages environ) : le fichier ne "
+                message=f"Numéros de page estimés ({count} page{'s' if count > 1 else ''} "
+                        "environ) : le fichier ne "
                         "contient pas la pagination de Word ; vérifiez sur l'original.")
 
 

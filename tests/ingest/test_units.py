@@ -82,3 +82,10 @@ def test_pagination_estimate_honours_hard_breaks() -> None:
     count = estimate_pages(blocks)
     assert [b.page for b in blocks] == [1, 1, 1, 2, 2, 2, 3, 3, 4]
     assert count == 4
+
+
+def test_the_estimated_pages_flag_agrees_in_number() -> None:
+    from grader.ingest.flags import approximate_flag
+
+    assert "(1 page environ)" in approximate_flag(1).message
+    assert "(12 pages environ)" in approximate_flag(12).message
