@@ -37,3 +37,9 @@ def t(key: str, lang: Lang | None = None, **values: object) -> str:
 def has(key: str) -> bool:
     """Whether the catalogue holds `key` (a text that is not a key is shown as written)."""
     return key in _catalogue()
+
+
+def label(prefix: str, code: str, lang: Lang | None = None) -> str:
+    """The words for a code (a flag, a status) under `prefix`; an unknown code as it is."""
+    key = f"{prefix}.{code}"
+    return t(key, lang) if has(key) else code

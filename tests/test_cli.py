@@ -153,3 +153,10 @@ def test_an_unknown_deliverable_is_named_in_french_without_a_path(cli: Run, repo
     assert res.returncode == 2
     assert "livrable inconnu « memoir »" in res.stderr and "memoire" in res.stderr
     assert "rubrics/" not in res.stderr and len(res.stderr.strip().splitlines()) == 1
+
+
+def test_the_grade_summary_says_its_flags_in_words(cli: Run, repo: Path, tmp_path: Path) -> None:
+    res = cli("grade", repo / "samples" / "memoire.pdf", "--deliverable", "memoire",
+              "--out", tmp_path / "out")
+    assert res.returncode == 0, res.stderr
+    assert "⚑ confiance basse" in res.stdout and "low_confidence" not in res.stdout

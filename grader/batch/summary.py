@@ -16,7 +16,7 @@ from grader.batch.cost import PriceTable, Tokens, cost, load_prices
 from grader.batch.journal import Journal
 from grader.batch.options import BatchOptions
 from grader.batch.state import Row, State
-from grader.i18n import Lang, has, t
+from grader.i18n import Lang, label, t
 from grader.sheet.models import ScoringSheet
 from grader.sheet.store import SHEET_SUFFIX, SheetError, atomic_write_text, read_sheet
 
@@ -52,8 +52,8 @@ class Line:
 
     def flags_text(self, lang: Lang) -> str:
         """The flags in words (the sheets' own labels), criterion flags with their count."""
-        docs = [_label("sheet.flag", code, lang) for code in self.doc_flags]
-        crit = [f"{_label('sheet.cflag', k, lang)} ×{n}"
+        docs = [label("sheet.flag", code, lang) for code in self.doc_flags]
+        crit = [f"{label('sheet.cflag', k, lang)} ×{n}"
                 for k, n in sorted(self.criterion_flags.items())]
         return "; ".join(docs + crit)
 
@@ -218,16 +218,12 @@ def money(value: float | None, currency: str, lang: Lang) -> str:
     return text.replace(",", "\u202f").replace(".", ",") if lang == "fr" else text
 
 
-def _label(prefix: str, code: str, lang: Lang) -> str:
-    """A flag's words from the sheets' catalogue; an unknown code is shown as it is."""
-    key = f"{prefix}.{code}"
-    return t(key, lang) if has(key) else code
 
 
 def distribution(view: View, deliverable: str) -> list[tuple[str, str, Counter[Any]]]:
     """(criterion id, label, Counter of levels — None for unscored) per criterion."""
     rows = []
-    for ident, label in view.criteria(deliverable):
+    for ident, name in view.criteria(deliverable):
         counts: Counter[Any] = Counter()
         for line in view.done:
             if line.sheet is None or line.row.deliverable != deliverable:
@@ -235,7 +231,7 @@ def distribution(view: View, deliverable: str) -> list[tuple[str, str, Counter[A
             entry = line.sheet.criterion(ident)
             if entry.draft is not None:
                 counts[entry.draft.level] += 1
-        rows.append((ident, label, counts))
+        rows.append((ident, name, counts))
     return rows
 
 

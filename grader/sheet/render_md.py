@@ -204,9 +204,9 @@ def clip(text: str, limit: int = MAX_PASSAGE_CHARS) -> str:
 
 
 def _has(key: str) -> bool:
-    from grader.i18n import _catalogue
+    from grader.i18n import has
 
-    return key in _catalogue()
+    return has(key)
 
 
 # --- Markdown --------------------------------------------------------------------------------

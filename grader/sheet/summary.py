@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from grader.i18n import Lang, t
+from grader.i18n import Lang, label, t
 from grader.sheet.models import ScoringSheet
 
 
@@ -24,7 +24,8 @@ def summary(sheet: ScoringSheet, paths: list[Path], cached: int, lang: Lang = "f
             shown = t("grade.unscored", lang)
         else:
             level = entry.draft.level
-            extra = f" ⚑ {', '.join(entry.draft.flags)}" if entry.draft.flags else ""
+            flags = [label("sheet.cflag", code, lang) for code in entry.draft.flags]
+            extra = f" ⚑ {', '.join(flags)}" if flags else ""
             shown = (f"{level} {sheet.scale.get(level, '')}  "
                      f"({t('grade.confidence', lang)} {entry.draft.confidence:.2f}, "
                      f"{len(entry.draft.evidence)} cit.){extra}")
