@@ -217,6 +217,15 @@ def preload(*names: str) -> None:
     threading.Thread(target=load, name="grader-batch-preload", daemon=True).start()
 
 
+CLIENT_MODULES = (
+    "grader.batch.transport",
+    # What the openai client and LangChain import lazily at their first client and first call
+    # (~0.1 s): on the way to the first request unless loaded here, while the readers read.
+    "openai.resources", "openai.lib.streaming", "openai.pagination", "jiter", "truststore",
+    "httpcore2", "httpcore", "h11", "anyio.abc", "anyio.streams", "anyio._backends._asyncio",
+    "langchain_core.tracers.langchain", "langchain_core.tracers.stdout",
+    "langchain_core.runnables.fallbacks", "langchain_core.messages.block_translators.langchain_v0",
+)
 SUMMARY_MODULES = ("grader.batch.summary", "grader.batch.summary_html", "matplotlib.figure")
 
 
@@ -225,4 +234,4 @@ def _rubric(deliverable: str) -> Rubric:
     return load_rubric(deliverable)
 
 
-__all__ = ["Cohort", "preload"]
+__all__ = ["CLIENT_MODULES", "Cohort", "preload"]

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from grader.batch.cohort import Cohort, preload
+from grader.batch.cohort import CLIENT_MODULES, Cohort, preload
 from grader.batch.cost import load_prices
 from grader.batch.discover import BatchError, Discovery, assign_stems, discover
 from grader.batch.options import RUNTIME_FIELDS, BatchOptions
@@ -100,7 +100,7 @@ def _grade(options: BatchOptions, state: State, progress: Progress) -> BatchRepo
     clock = time.monotonic
     started = clock()
     if options.backend == "llm":
-        preload("grader.batch.transport")
+        preload(*CLIENT_MODULES)
     keys = _register(state, options)
     timings = {"discover": clock() - started}
     waiting = None
