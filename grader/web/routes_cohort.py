@@ -157,7 +157,7 @@ async def cohort(request: Request, name: str) -> Response:
     free = sum(max(0, flow.policy.jurors - len(r["state"].jurors)) for r in rows
                if not r["locked"])
     return render(request, "cohort.html", name=name, rows=rows, seats=flow.policy.jurors,
-                  free_seats=free,
+                  free_seats=free, blind=flow.is_blind(name),
                   jurors=_accounts(request).jurors(), outcome=outcome,
                   uploads=results_files.history(flow.store.engine, name))
 
@@ -192,6 +192,19 @@ def _seats(value: object, most: int) -> int | None:
     except ValueError:
         return None
     return seats if 1 <= seats <= most else None
+
+
+@router.post("/cohort/{name}/blind")
+async def set_blind(request: Request, name: str) -> Response:
+    """Blind review on or off for the cohort: the same event as `grader review cohort`."""
+    flow = _coordinator_flow(request)
+    if name not in flow.cohorts():
+        raise HTTPException(404)
+    form = await checked_form(request)
+    blind = form.get("blind") == "1"
+    flow.set_cohort(name, blind=blind, by=request.state.user.name)
+    flash(request, t("web.blind.on" if blind else "web.blind.off", lang_of(request)))
+    return _to_cohort(name)
 
 
 @router.post("/fill/{name}")

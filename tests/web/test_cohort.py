@@ -53,3 +53,25 @@ def test_assign_takes_juror_accounts_only(client: TestClient, site: Site) -> Non
     assert flow.state(key).jurors == ["Alice"]  # the account's own spelling
     form = client.get("/cohort/P2027").text.split('data-testid="assign"')[1]
     assert '<option value="Alice">' not in form.split("</form>")[0]  # already seated
+
+
+def test_the_coordinator_turns_blind_review_on_and_off(client: TestClient, site: Site) -> None:
+    flow: Workflow = site.flow
+    cohort = KEY.split("/")[0]
+    login(client, "Diane")
+    page = client.get(f"/cohort/{cohort}").text
+    assert "Revue à l&#39;aveugle : désactivée" in page and not flow.is_blind(cohort)
+    post(client, f"/cohort/{cohort}/blind", {"blind": "1"}, f"/cohort/{cohort}")
+    assert flow.is_blind(cohort)
+    assert [e.payload for e in site.store.events(kinds=["cohort"])][-1] == {"blind": True}
+    page = client.get(f"/cohort/{cohort}").text
+    assert "Revue à l&#39;aveugle activée pour cette promotion" in page
+    post(client, f"/cohort/{cohort}/blind", {"blind": "0"}, f"/cohort/{cohort}")
+    assert not flow.is_blind(cohort)
+    # jurors cannot, and the form needs its token
+    login(client, "Alice")
+    assert post(client, f"/cohort/{cohort}/blind", {"blind": "1"}, "/").status_code == 403
+    assert not flow.is_blind(cohort)
+    login(client, "Diane")
+    assert client.post(f"/cohort/{cohort}/blind", data={"blind": "1"}).status_code == 403
+    assert not flow.is_blind(cohort)
