@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
 from grader.errors import GraderError
 from grader.i18n import Lang
@@ -78,6 +78,6 @@ def draft_sync(backend: Backend, request: DraftRequest) -> CriterionDraft:
     return asyncio.run(backend.adraft(request))
 
 
-def unscored(reason: str, **extra: object) -> CriterionDraft:
+def unscored(reason: str, **extra: Any) -> CriterionDraft:
     """A draft that hands the criterion to the jury, with the reason."""
     return CriterionDraft(level=None, unscored_reason=reason, flags=["unscored"], **extra)

@@ -13,12 +13,13 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from grader.backends import indicators as ind
 from grader.backends.base import DraftRequest, Passage, unscored
 from grader.backends.calibration import Calibration, apply_fit, load_calibration
 from grader.evidence.text import fold, phrase_terms, terms
-from grader.i18n import t
+from grader.i18n import Lang, t
 from grader.rubric.models import Criterion, Scale
 from grader.sheet.models import CriterionDraft, Evidence
 
@@ -88,8 +89,9 @@ def _raw_features(stats: ind.DocStats) -> dict[str, float]:
     _, struct = ind.structure_score(stats)
     _, src = ind.sources_score(stats)
     words = sum(len(p.text.split()) for p in stats.passages)
-    raw = {"log_words": math.log1p(words), "headings": float(struct["headings"]),
-           "sources_n": float(src["footnotes"] + src["bibliography"] + src["citations"])}
+    sources = sum(cast(int, src[k]) for k in ("footnotes", "bibliography", "citations"))
+    raw = {"log_words": math.log1p(words), "headings": float(cast(int, struct["headings"])),
+           "sources_n": float(sources)}
     raw.update({k: float(v) for k, v in expr.items() if isinstance(v, int | float)})
     return raw
 
@@ -124,7 +126,7 @@ def draft(request: DraftRequest, stats: ind.DocStats, fit=None) -> CriterionDraf
                           confidence=confidence, flags=flags, pages_read=pages)
 
 
-def _signals(stats: ind.DocStats, crit: Criterion, request: DraftRequest, lang: str
+def _signals(stats: ind.DocStats, crit: Criterion, request: DraftRequest, lang: Lang
              ) -> list[Signal]:
     cues = crit.cues.fr + crit.cues.en
     found, pages = ind.cue_hits(stats, cues)

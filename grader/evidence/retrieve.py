@@ -49,17 +49,17 @@ class Index:
 
 def query(criterion: Criterion) -> dict[tuple[str, ...], float]:
     """Weighted query: cue phrases first, then the label, then the level descriptors."""
-    weights: Counter[tuple[str, ...]] = Counter()
+    weights: dict[tuple[str, ...], float] = {}
     for cue in [*criterion.cues.fr, *criterion.cues.en]:
         phrase = phrase_terms(cue)
         if phrase:
-            weights[phrase] = max(weights[phrase], CUE_WEIGHT)
+            weights[phrase] = max(weights.get(phrase, 0.0), CUE_WEIGHT)
     for text, weight in [(criterion.label.fr, LABEL_WEIGHT), (criterion.label.en, LABEL_WEIGHT)]:
         for term in terms(text):
-            weights[(term,)] = max(weights[(term,)], weight)
+            weights[(term,)] = max(weights.get((term,), 0.0), weight)
     for desc in criterion.descriptors.values():
         for term in set(terms(desc.fr) + terms(desc.en)):
-            weights[(term,)] = max(weights[(term,)], DESCRIPTOR_WEIGHT)
+            weights[(term,)] = max(weights.get((term,), 0.0), DESCRIPTOR_WEIGHT)
     return dict(weights)
 
 
