@@ -16,6 +16,7 @@ import io
 import re
 import tempfile
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -203,8 +204,17 @@ def _members(upload: Upload, budget: list[int], report: ImportReport, lang: Lang
             elif info.flag_bits & 0x1:
                 report.skipped.append(Skipped(shown, t("web.import.encrypted", lang)))
             else:
-                out.append(Upload(name, _read_member(archive, info, budget, lang), shown))
+                try:
+                    data = _read_member(archive, info, budget, lang)
+                except _Damaged:  # one bad member never costs the others
+                    report.skipped.append(Skipped(shown, t("web.import.bad_member", lang)))
+                    continue
+                out.append(Upload(name, data, shown))
     return out
+
+
+class _Damaged(Exception):
+    """A member whose bytes cannot be read back (CRC mismatch, unknown compression…)."""
 
 
 def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: list[int],
@@ -216,8 +226,8 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: list[i
     try:
         with archive.open(info) as member:
             data = member.read(budget[0] + 1)
-    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
-        raise ImportLimitError(f"{info.filename}: {exc}") from None
+    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, zlib.error):
+        raise _Damaged from None
     if len(data) > budget[0]:
         raise too_big
     budget[0] -= len(data)

@@ -209,3 +209,19 @@ def test_an_unreadable_document_is_set_aside_with_its_reason(diane: TestClient,
     assert res.status_code == 200
     assert "velocite.pdf" in res.text.split("velocite.sheet.json", 1)[-1]
     assert VELOCITE in res.text  # the sheet itself is imported
+
+
+def test_a_damaged_member_is_set_aside_and_the_others_imported(diane: TestClient,
+                                                               site: Site) -> None:
+    out = site.docs / "out"
+    good = (out / "velocite.sheet.json").read_bytes()
+    broken = (out / "autre.sheet.json").read_bytes()
+    data = bytearray(_zip({"out/velocite.sheet.json": good, "out/autre.sheet.json": broken}))
+    # Flip bytes inside the second member's compressed data: its checksum no longer matches.
+    start = data.index(b"out/autre.sheet.json") + len("out/autre.sheet.json") + 20
+    data[start:start + 8] = bytes(b ^ 0xFF for b in data[start:start + 8])
+    res = _import(diane, [("lot.zip", bytes(data))])
+    assert res.status_code == 200 and VELOCITE in res.text
+    skipped = res.text.split('data-testid="skipped"')[1]
+    assert "lot.zip:out/autre.sheet.json" in skipped and "endommagé" in skipped
+    assert site.flow.state(VELOCITE).jurors == BOTH and AUTRE not in site.flow.keys(NEW)
